@@ -1,0 +1,473 @@
+"""Tests of residual_compression.bitstream (format version 1)."""
+
+import time
+
+import numpy as np
+import pytest
+
+from residual_compression import bitstream
+from residual_compression.bitstream import HEADER_SIZE
+from residual_compression.bitstream import Header
+from residual_compression.bitstream import bytes_per_iteration
+from residual_compression.bitstream import decode_stream
+from residual_compression.bitstream import encode_stream
+from residual_compression.bitstream import pack_header
+from residual_compression.bitstream import read_header
+from residual_compression.errors import BitstreamError
+from residual_compression.errors import ResidualCompressionError
+
+
+def conv_shape(height, width):
+    """Code shape of a 32x32-style conv model: /4 spatially, 2 channels."""
+    if height % 4 or width % 4:
+        raise ValueError(f"size must be a multiple of 4, got {height}x{width}")
+    return height // 4, width // 4, 2
+
+
+def fixed_shape(shape):
+    return lambda height, width: shape
+
+
+def random_bits(rng, shape, dtype=np.float32):
+    return np.where(rng.random(shape) < 0.5, -1, 1).astype(dtype)
+
+
+def decode(data, **kwargs):
+    kwargs.setdefault("code_shape_fn", conv_shape)
+    kwargs.setdefault("max_iterations", 16)
+    return decode_stream(data, **kwargs)
+
+
+def test_constants():
+    assert bitstream.HEADER_SIZE == 8
+    assert bitstream.FORMAT_VERSION == 1
+    assert bitstream.MAGIC == 0x52
+    assert bitstream.MAX_DIMENSION == 65535
+    for name in bitstream.__all__:
+        assert hasattr(bitstream, name)
+
+
+def test_pack_header_layout():
+    assert pack_header(3, 32, 32) == bytes([0x52, 1, 0, 3, 0, 32, 0, 32])
+    assert pack_header(0x1234, 0xABCD, 1) == bytes([0x52, 1, 0x12, 0x34, 0xAB, 0xCD, 0, 1])
+    assert pack_header(65535, 65535, 65535) == b"R\x01" + b"\xff" * 6
+    assert read_header(pack_header(7, 640, 480)) == Header(model_id=7, width=640, height=480)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [(-1, 32, 32), (65536, 32, 32), (1, 0, 32), (1, 32, 0), (1, 65536, 32),
+     (1, 32, 65536), (1.0, 32, 32), (True, 32, 32), ("1", 32, 32), (1, 32.0, 32)],
+)
+def test_pack_header_rejects(args):
+    with pytest.raises(ResidualCompressionError):
+        pack_header(*args)
+
+
+def test_pack_header_accepts_numpy_ints():
+    assert pack_header(np.uint16(2), np.int64(16), np.int32(8)) == pack_header(2, 16, 8)
+
+
+@pytest.mark.parametrize(
+    "shape, expected",
+    [((8, 8, 2), 16), ((4, 4, 8), 16), ((1, 1, 1), 1), ((3, 3, 3), 4), ((1, 1, 8), 1),
+     ((1, 1, 9), 2), ((5, 7, 3), 14)],
+)
+def test_bytes_per_iteration(shape, expected):
+    assert bytes_per_iteration(shape) == expected
+
+
+@pytest.mark.parametrize("shape", [(8, 8), (8, 8, 2, 1), (0, 8, 2), (8, -1, 2), (8, 8, 2.0), "882", 5])
+def test_bytes_per_iteration_rejects(shape):
+    with pytest.raises(ResidualCompressionError):
+        bytes_per_iteration(shape)
+
+
+def test_worked_example_sizes():
+    rng = np.random.default_rng(0)
+    bits = random_bits(rng, (4, 8, 8, 2))
+    data = encode_stream(3, 32, 32, bits)
+    assert len(data) == 72
+    assert data[:8] == bytes.fromhex("5201000300200020")
+    header, decoded = decode(data)
+    assert decoded.shape == (4, 8, 8, 2)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [(1, 1, 1), (3, 3, 3), (8, 8, 2), (4, 4, 8), (5, 7, 3), (2, 3, 1), (1, 1, 9), (6, 5, 32)],
+)
+@pytest.mark.parametrize("iterations", [1, 3])
+def test_round_trip(shape, iterations):
+    rng = np.random.default_rng(hash(shape) % 2**32)
+    bits = random_bits(rng, (iterations,) + shape)
+    data = encode_stream(9, 100, 50, bits)
+    assert len(data) == HEADER_SIZE + iterations * bytes_per_iteration(shape)
+    header, decoded = decode_stream(data, code_shape_fn=fixed_shape(shape), max_iterations=4)
+    assert header == Header(model_id=9, width=100, height=50, version=1)
+    assert decoded.dtype == np.float32
+    assert decoded.shape == bits.shape
+    np.testing.assert_array_equal(decoded, bits)
+
+
+@pytest.mark.parametrize(
+    "dtype", [np.float32, np.float64, np.int8, np.int32, np.int64, np.float16]
+)
+def test_encode_accepts_numeric_dtypes(dtype):
+    rng = np.random.default_rng(1)
+    bits = random_bits(rng, (2, 8, 8, 2), dtype)
+    reference = encode_stream(1, 32, 32, bits.astype(np.float32))
+    assert encode_stream(1, 32, 32, bits) == reference
+
+
+def test_encode_bool_means_true_is_plus_one():
+    rng = np.random.default_rng(2)
+    bits = random_bits(rng, (2, 8, 8, 2))
+    assert encode_stream(1, 32, 32, bits > 0) == encode_stream(1, 32, 32, bits)
+
+
+def test_bit_order_is_c_order_msb_first():
+    bits = -np.ones((1, 2, 2, 3), np.float32)
+    bits[0, 0, 0, 0] = 1  # bit 0 -> MSB of byte 0
+    bits[0, 1, 1, 2] = 1  # bit 11 -> bit 4 (0x10) of byte 1
+    data = encode_stream(0, 8, 8, bits)
+    assert data[HEADER_SIZE:] == bytes([0x80, 0x10])
+    all_plus = encode_stream(0, 8, 8, np.ones((1, 2, 2, 3)))
+    assert all_plus[HEADER_SIZE:] == bytes([0xFF, 0xF0])  # padding bits are zero
+
+
+def test_iterations_are_padded_separately():
+    bits = np.ones((2, 1, 1, 3))
+    data = encode_stream(0, 8, 8, bits)
+    assert data[HEADER_SIZE:] == bytes([0xE0, 0xE0])
+
+
+@pytest.mark.parametrize(
+    "bits",
+    [
+        np.ones((8, 8, 2)),  # missing T axis
+        np.ones((0, 8, 8, 2)),  # T = 0
+        np.ones((1, 0, 8, 2)),
+        np.ones((1, 8, 8, 2, 1)),
+        np.zeros((1, 8, 8, 2)),  # 0 is not a valid bit
+        np.full((1, 8, 8, 2), 0.5),
+        np.full((1, 8, 8, 2), np.nan),
+        np.full((1, 8, 8, 2), 2),
+        np.full((1, 8, 8, 2), "1"),
+        np.ones((1, 8, 8, 2), dtype=complex),
+        np.ones((1, 8, 8, 2), dtype=object),
+    ],
+)
+def test_encode_rejects_bad_bits(bits):
+    with pytest.raises(ResidualCompressionError, match="bits"):
+        encode_stream(1, 32, 32, bits)
+
+
+def test_encode_rejects_bad_header_fields():
+    bits = np.ones((1, 8, 8, 2))
+    with pytest.raises(ResidualCompressionError, match="width"):
+        encode_stream(1, 0, 32, bits)
+    with pytest.raises(ResidualCompressionError, match="height"):
+        encode_stream(1, 32, 70000, bits)
+    with pytest.raises(ResidualCompressionError, match="model_id"):
+        encode_stream(-3, 32, 32, bits)
+
+
+def test_prefix_property():
+    rng = np.random.default_rng(3)
+    bits = random_bits(rng, (6, 8, 8, 2))
+    data = encode_stream(5, 32, 32, bits)
+    per = bytes_per_iteration((8, 8, 2))
+    for k in range(1, 7):
+        prefix = data[: HEADER_SIZE + k * per]
+        header, decoded = decode(prefix)
+        assert header.model_id == 5
+        np.testing.assert_array_equal(decoded, bits[:k])
+        assert prefix == encode_stream(5, 32, 32, bits[:k])
+
+
+def test_iterations_argument():
+    rng = np.random.default_rng(4)
+    bits = random_bits(rng, (5, 3, 3, 3))
+    data = encode_stream(1, 7, 9, bits)
+    shape_fn = fixed_shape((3, 3, 3))
+    for k in range(1, 6):
+        _, decoded = decode_stream(data, code_shape_fn=shape_fn, max_iterations=8, iterations=k)
+        np.testing.assert_array_equal(decoded, bits[:k])
+    with pytest.raises(BitstreamError, match="6.*5"):
+        decode_stream(data, code_shape_fn=shape_fn, max_iterations=8, iterations=6)
+    for bad in (0, -1):
+        with pytest.raises(ResidualCompressionError, match="iterations"):
+            decode_stream(data, code_shape_fn=shape_fn, max_iterations=8, iterations=bad)
+    with pytest.raises(ResidualCompressionError, match="iterations"):
+        decode_stream(data, code_shape_fn=shape_fn, max_iterations=8, iterations=2.0)
+
+
+def test_code_shape_fn_gets_height_then_width():
+    seen = []
+
+    def shape_fn(height, width):
+        seen.append((height, width))
+        return (height // 4, width // 4, 2)
+
+    data = encode_stream(1, 64, 32, np.ones((1, 8, 16, 2)))
+    _, decoded = decode_stream(data, code_shape_fn=shape_fn, max_iterations=1)
+    assert seen == [(32, 64)]
+    assert decoded.shape == (1, 8, 16, 2)
+
+
+@pytest.mark.parametrize("kind", [bytes, bytearray, memoryview])
+def test_accepts_bytes_like(kind):
+    rng = np.random.default_rng(5)
+    bits = random_bits(rng, (2, 8, 8, 2))
+    data = encode_stream(1, 32, 32, bits)
+    header, decoded = decode(kind(data))
+    np.testing.assert_array_equal(decoded, bits)
+    assert read_header(kind(data)) == header
+
+
+def test_accepts_memoryview_of_numpy_array():
+    data = encode_stream(1, 32, 32, np.ones((1, 8, 8, 2)))
+    view = memoryview(np.frombuffer(data, np.uint8))
+    _, decoded = decode(view)
+    assert decoded.shape == (1, 8, 8, 2)
+
+
+def valid_stream(iterations=2):
+    rng = np.random.default_rng(6)
+    return encode_stream(4, 32, 32, random_bits(rng, (iterations, 8, 8, 2)))
+
+
+def with_byte(data, index, value):
+    mutable = bytearray(data)
+    mutable[index] = value
+    return bytes(mutable)
+
+
+@pytest.mark.parametrize("data", ["R\x01", 12345, None, [0x52, 1, 0, 0, 0, 8, 0, 8], np.zeros(20, np.uint8)])
+def test_rejects_non_bytes(data):
+    with pytest.raises(BitstreamError, match="bytes"):
+        decode(data)
+    with pytest.raises(BitstreamError, match="bytes"):
+        read_header(data)
+
+
+@pytest.mark.parametrize("length", range(0, HEADER_SIZE))
+def test_rejects_short(length):
+    with pytest.raises(BitstreamError, match="shorter than the 8-byte header"):
+        decode(valid_stream()[:length])
+    with pytest.raises(BitstreamError, match="shorter"):
+        read_header(valid_stream()[:length])
+
+
+def test_rejects_wrong_magic():
+    with pytest.raises(BitstreamError, match="0x89.*0x52"):
+        decode(with_byte(valid_stream(), 0, 0x89))
+
+
+@pytest.mark.parametrize("version", [0, 2, 255])
+def test_rejects_unsupported_version(version):
+    with pytest.raises(BitstreamError, match=f"version {version}"):
+        decode(with_byte(valid_stream(), 1, version))
+    with pytest.raises(BitstreamError, match="version"):
+        read_header(with_byte(valid_stream(), 1, version))
+
+
+@pytest.mark.parametrize("offset", [4, 6])
+def test_rejects_zero_dimension(offset):
+    data = with_byte(with_byte(valid_stream(), offset, 0), offset + 1, 0)
+    with pytest.raises(BitstreamError, match="empty image"):
+        decode(data)
+    with pytest.raises(BitstreamError, match="empty image"):
+        read_header(data)
+
+
+def test_model_id_mismatch_names_both_ids():
+    data = valid_stream()
+    decode(data, expected_model_id=4)
+    with pytest.raises(BitstreamError, match=r"model id 4\b.*model id 11\b"):
+        decode(data, expected_model_id=11)
+
+
+def test_model_id_zero_is_stored():
+    data = encode_stream(0, 32, 32, np.ones((1, 8, 8, 2)))
+    header, _ = decode(data, expected_model_id=0)
+    assert header.model_id == 0
+
+
+def test_rejects_empty_payload():
+    with pytest.raises(BitstreamError, match="empty payload"):
+        decode(pack_header(4, 32, 32))
+
+
+@pytest.mark.parametrize("cut", [1, 5, 15])
+def test_rejects_truncated_mid_iteration(cut):
+    data = valid_stream(3)[: HEADER_SIZE + 16 + cut]
+    with pytest.raises(BitstreamError, match=f"truncated mid-iteration.* {cut} bytes more"):
+        decode(data)
+
+
+def test_rejects_extra_bytes_appended():
+    with pytest.raises(BitstreamError, match="truncated mid-iteration.* 3 bytes more"):
+        decode(valid_stream(2) + b"\x00\x00\x00")
+
+
+def test_rejects_more_than_max_iterations():
+    data = valid_stream(5)
+    decode(data, max_iterations=5)
+    with pytest.raises(BitstreamError, match="5 iterations.*max_iterations 4"):
+        decode(data, max_iterations=4)
+
+
+def test_rejects_nonzero_padding():
+    shape_fn = fixed_shape((3, 3, 3))  # 27 bits -> 5 padding bits per iteration
+    data = encode_stream(1, 9, 9, np.ones((3, 3, 3, 3)))
+    decode_stream(data, code_shape_fn=shape_fn, max_iterations=3)
+    for iteration in range(3):
+        last = HEADER_SIZE + 4 * iteration + 3
+        for bit in range(5):
+            corrupt = with_byte(data, last, data[last] | (1 << bit))
+            with pytest.raises(BitstreamError, match=f"padding bits.*iteration {iteration}"):
+                decode_stream(corrupt, code_shape_fn=shape_fn, max_iterations=3)
+    # Padding in an iteration beyond the requested ones is still corruption.
+    corrupt = with_byte(data, HEADER_SIZE + 11, data[HEADER_SIZE + 11] | 1)
+    with pytest.raises(BitstreamError, match="padding"):
+        decode_stream(corrupt, code_shape_fn=shape_fn, max_iterations=3, iterations=1)
+
+
+def test_data_bits_are_not_padding():
+    shape_fn = fixed_shape((3, 3, 3))
+    data = encode_stream(1, 9, 9, -np.ones((1, 3, 3, 3)))
+    flipped = with_byte(data, HEADER_SIZE + 3, 0xE0)  # last 3 data bits set
+    _, decoded = decode_stream(flipped, code_shape_fn=shape_fn, max_iterations=1)
+    assert decoded.reshape(-1)[-3:].tolist() == [1.0, 1.0, 1.0]
+    assert (decoded.reshape(-1)[:-3] == -1).all()
+
+
+def test_code_shape_fn_errors_are_wrapped():
+    data = encode_stream(1, 30, 32, np.ones((1, 8, 8, 2)))  # 30 is not a multiple of 4
+    with pytest.raises(BitstreamError, match="30x32") as info:
+        decode(data)
+    assert isinstance(info.value.__cause__, ValueError)
+
+    def broken(height, width):
+        raise ZeroDivisionError("boom")
+
+    with pytest.raises(BitstreamError, match="boom"):
+        decode(data, code_shape_fn=broken)
+
+
+@pytest.mark.parametrize(
+    "returned",
+    [None, (8, 8), (8, 8, 2, 1), (0, 8, 2), (8, -8, 2), (8.0, 8, 2), "abc", 16, (True, 8, 2), object()],
+)
+def test_code_shape_fn_nonsense_is_wrapped(returned):
+    data = valid_stream()
+    with pytest.raises(BitstreamError, match="code shape"):
+        decode(data, code_shape_fn=fixed_shape(returned))
+
+
+def test_code_shape_fn_may_return_numpy():
+    data = valid_stream()
+    _, decoded = decode(data, code_shape_fn=lambda h, w: np.array([8, 8, 2]))
+    assert decoded.shape == (2, 8, 8, 2)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"max_iterations": 0},
+        {"max_iterations": 2.5},
+        {"max_iterations": None},
+        {"code_shape_fn": None},
+        {"expected_model_id": -1},
+        {"expected_model_id": "4"},
+    ],
+)
+def test_rejects_bad_arguments(kwargs):
+    with pytest.raises(ResidualCompressionError):
+        decode(valid_stream(), **kwargs)
+
+
+def test_huge_claimed_size_fails_fast_without_allocating():
+    data = pack_header(4, 65535, 65535) + b"\x01\x02\x03\x04\x05"
+    start = time.perf_counter()
+    with pytest.raises(BitstreamError, match="truncated mid-iteration"):
+        decode(data, code_shape_fn=lambda h, w: (h, w, 64), max_iterations=16)
+    # An absurd code shape is only arithmetic, never an allocation.
+    with pytest.raises(BitstreamError, match="truncated mid-iteration"):
+        decode(data, code_shape_fn=fixed_shape((10**9, 10**9, 10**9)))
+    assert time.perf_counter() - start < 0.5
+
+
+def test_decoded_bits_are_independent_of_input():
+    data = bytearray(valid_stream())
+    _, decoded = decode(data)
+    before = decoded.copy()
+    data[HEADER_SIZE:] = b"\x00" * (len(data) - HEADER_SIZE)
+    np.testing.assert_array_equal(decoded, before)
+    decoded[:] = 1  # writable
+
+
+def test_header_validation():
+    with pytest.raises(ResidualCompressionError):
+        Header(model_id=1, width=0, height=3)
+    with pytest.raises(ResidualCompressionError):
+        Header(model_id=70000, width=1, height=3)
+    header = Header(model_id=np.int64(1), width=2, height=3)
+    assert type(header.model_id) is int
+    assert header == Header(1, 2, 3)
+    with pytest.raises(Exception):
+        header.width = 5  # frozen
+
+
+def test_random_and_mutated_input_only_raises_bitstream_error():
+    rng = np.random.default_rng(20160101)
+    base = [valid_stream(k) for k in (1, 3)]
+    base.append(encode_stream(2, 9, 9, np.ones((2, 3, 3, 3))))
+
+    def shape_fn(height, width):
+        if height % 4 or width % 4:
+            if height == 9 and width == 9:
+                return (3, 3, 3)
+            raise ValueError("unsupported size")
+        return conv_shape(height, width)
+
+    outcomes = {"ok": 0, "error": 0}
+    for trial in range(2000):
+        choice = trial % 4
+        if choice == 0:  # random garbage, sometimes with a valid magic/version
+            data = bytearray(rng.integers(0, 256, rng.integers(0, 80), dtype=np.uint8).tobytes())
+            if len(data) >= 2 and rng.random() < 0.7:
+                data[0], data[1] = 0x52, 1
+        else:
+            data = bytearray(base[rng.integers(len(base))])
+            if choice == 1:  # flip random bytes
+                for _ in range(rng.integers(1, 4)):
+                    index = rng.integers(len(data))
+                    data[index] = rng.integers(0, 256)
+            elif choice == 2:  # truncate anywhere
+                data = data[: rng.integers(0, len(data) + 1)]
+            else:  # append or delete in the middle
+                index = rng.integers(len(data) + 1)
+                if rng.random() < 0.5:
+                    data[index:index] = rng.integers(0, 256, rng.integers(1, 20), dtype=np.uint8).tobytes()
+                else:
+                    del data[index : index + rng.integers(1, 20)]
+        kwargs = {}
+        if rng.random() < 0.3:
+            kwargs["expected_model_id"] = int(rng.integers(0, 6))
+        if rng.random() < 0.3:
+            kwargs["iterations"] = int(rng.integers(1, 5))
+        try:
+            header, bits = decode_stream(
+                bytes(data), code_shape_fn=shape_fn, max_iterations=4, **kwargs
+            )
+        except BitstreamError:
+            outcomes["error"] += 1
+        else:
+            outcomes["ok"] += 1
+            assert bits.dtype == np.float32
+            assert bits.ndim == 4 and 1 <= bits.shape[0] <= 4
+            assert set(np.unique(bits).tolist()) <= {-1.0, 1.0}
+    assert outcomes["ok"] > 0 and outcomes["error"] > 0
