@@ -1,0 +1,48 @@
+"""The seven architectures of Table 1, by registry name."""
+
+from residual_compression.models.base import ProgressiveAutoencoder
+from residual_compression.models.conv_lstm import ConvLSTMCompressor
+from residual_compression.models.conv_residual import ConvAutoencoder
+from residual_compression.models.conv_residual import ConvResidualDistinct
+from residual_compression.models.conv_residual import ConvResidualShared
+from residual_compression.models.fc_lstm import FCLSTMCompressor
+from residual_compression.models.fc_residual import FCResidualDistinct
+from residual_compression.models.fc_residual import FCResidualShared
+
+ARCHITECTURES = {
+    cls.architecture: cls
+    for cls in (
+        FCResidualShared,
+        FCResidualDistinct,
+        FCLSTMCompressor,
+        ConvResidualShared,
+        ConvResidualDistinct,
+        ConvAutoencoder,
+        ConvLSTMCompressor,
+    )
+}
+
+
+def build_model(architecture, **config):
+    """Builds an architecture of Table 1 from its registry name and config."""
+    try:
+        cls = ARCHITECTURES[architecture]
+    except (KeyError, TypeError):
+        raise ValueError(
+            f"`architecture` must be one of {sorted(ARCHITECTURES)}, received: {architecture!r}"
+        ) from None
+    return cls(**config)
+
+
+__all__ = [
+    "ARCHITECTURES",
+    "ConvAutoencoder",
+    "ConvLSTMCompressor",
+    "ConvResidualDistinct",
+    "ConvResidualShared",
+    "FCLSTMCompressor",
+    "FCResidualDistinct",
+    "FCResidualShared",
+    "ProgressiveAutoencoder",
+    "build_model",
+]

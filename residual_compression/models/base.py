@@ -1,0 +1,277 @@
+"""The progressive autoencoder that every architecture of Table 1 specialises.
+
+Section 3.1 of Toderici et al. (2016): copies of a residual autoencoder
+``F_t(r_{t-1}) = D_t(B(E_t(r_{t-1})))`` are chained over iterations ``t``.
+Each architecture supplies one *encode step* and one *decode step* as Keras
+functional models (inputs: the residual or the bits plus the recurrent
+states; outputs: the bits or the prediction plus the new states). The same
+step models serve training (``call`` unrolls them), the codec and export.
+
+Sign convention: ``r_0 = x`` and ``r_t = x - x_hat_t``, with
+
+* eq. (2), stateless models: stage ``t`` predicts ``r_{t-1}`` and the
+  reconstruction is the running sum ``x_hat_t = sum_{s <= t} F_s``;
+* eq. (3), LSTM models: stage ``t`` predicts the whole image, ``x_hat_t = F_t``.
+
+The paper writes ``r_t = F_t - r_{t-1}``; we flip the sign so that the
+reconstruction is literally the sum of the stage outputs. Only the sign of the
+encoder input changes; ``||r_t||`` and the loss are identical.
+"""
+
+import keras
+from keras import ops
+
+__all__ = ["ProgressiveAutoencoder", "scaled_width"]
+
+_RESERVED = ("name", "trainable", "dtype")
+
+
+def scaled_width(base, width):
+    """``base`` channels scaled by the width multiplier, at least 1."""
+    return max(1, int(round(base * width)))
+
+
+def _check_positive_number(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ValueError(f"`{name}` must be a positive number, received: {value!r}")
+    return value
+
+
+def _check_positive_int(name, value):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"`{name}` must be a positive integer, received: {value!r}")
+    return value
+
+
+def _as_list(outputs):
+    return list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+
+
+class ProgressiveAutoencoder(keras.Model):
+    """Base class: unrolls encode/decode step models over iterations.
+
+    Subclasses set the class attributes below and implement
+    ``_build_steps()``, ``code_shape()`` and ``state_shapes()``; the
+    fully-connected families also override the patch conversions.
+
+    Class attributes:
+        architecture: registry name (also the zoo's architecture key).
+        recurrent: True for eq. (3) (LSTM, predicts the image), False for eq. (2).
+        shared: True when one step model serves every iteration.
+        block_size: input height and width must be multiples of this.
+
+    Args:
+        bits: bits per code position (conv) or per 8x8 patch (FC) per iteration.
+        iterations: number of iterations unrolled in training, and the most a
+            code may have. Distinct-weight models have one stage per iteration.
+        width: multiplier on every layer width (1.0 is the documented size).
+        seed: seed of the binarizer noise.
+
+    ``call(x, training)`` maps scaled images ``(B, H, W, 3)`` in [-0.9, 0.9]
+    to the stacked reconstructions ``(B, iterations, H, W, 3)``.
+    """
+
+    architecture = None
+    recurrent = False
+    shared = True
+    block_size = 1
+
+    def __init__(self, bits=2, iterations=16, width=1.0, seed=None, **kwargs):
+        kwargs.setdefault("name", self.architecture)
+        super().__init__(**{k: v for k, v in kwargs.items() if k in _RESERVED})
+        unknown = sorted(set(kwargs) - set(_RESERVED))
+        if unknown:
+            raise ValueError(
+                f"unknown argument(s) for {type(self).__name__}: {unknown}"
+            )
+        self.bits = _check_positive_int("bits", bits)
+        self.iterations = _check_positive_int("iterations", iterations)
+        self.width = float(_check_positive_number("width", width))
+        self.seed = seed
+        self._encoders, self._decoders = self._build_steps()
+        self.built = True  # the step models are functional, so all weights exist
+
+    # -- subclass interface -------------------------------------------------
+
+    def _build_steps(self):
+        """Returns ``(encoders, decoders)``: lists of functional step models."""
+        raise NotImplementedError
+
+    def code_shape(self, height, width):
+        """Shape ``(h, w, c)`` of one iteration's bits for an image size."""
+        raise NotImplementedError
+
+    def state_shapes(self, height, width):
+        """Per-example state shapes ``(encoder_states, decoder_states)``."""
+        return [], []
+
+    def _state_batch(self, batch, height, width):
+        """Leading dimension of the recurrent states for a batch of images."""
+        return batch
+
+    def _to_step(self, images):
+        """Image-shaped residual -> encoder step input."""
+        return images
+
+    def _from_step(self, outputs, height, width):
+        """Decoder step output -> image-shaped tensor."""
+        return outputs
+
+    def _code_from_step(self, bits, height, width):
+        """Encoder step bits -> ``(B, h, w, c)`` code."""
+        return bits
+
+    def _code_to_step(self, code):
+        """``(B, h, w, c)`` code -> decoder step input."""
+        return code
+
+    # -- steps ----------------------------------------------------------------
+
+    def _check_iteration(self, t):
+        if isinstance(t, bool) or not isinstance(t, int) or not 0 <= t < self.iterations:
+            raise ValueError(
+                f"`t` must be an iteration index in [0, {self.iterations}), received: {t!r}"
+            )
+        return 0 if self.shared else t
+
+    def encoder_step(self, t):
+        """The functional encoder step model used at iteration ``t`` (0-based)."""
+        return self._encoders[self._check_iteration(t)]
+
+    def decoder_step(self, t):
+        """The functional decoder step model used at iteration ``t`` (0-based)."""
+        return self._decoders[self._check_iteration(t)]
+
+    @property
+    def binarizers(self):
+        """The binarizer layer of each encoder stage."""
+        return [enc.get_layer("binarizer") for enc in self._encoders]
+
+    def bits_per_iteration(self, height, width):
+        """Number of bits one iteration spends on an image of this size."""
+        h, w, c = self.code_shape(height, width)
+        return h * w * c
+
+    def _check_images(self, x):
+        shape = tuple(x.shape)
+        if len(shape) != 4 or shape[-1] != 3:
+            raise ValueError(
+                f"`images` must have shape (batch, height, width, 3), received {shape}"
+            )
+        for name, n in (("height", shape[1]), ("width", shape[2])):
+            if n is not None and n % self.block_size:
+                raise ValueError(
+                    f"image {name} must be a multiple of {self.block_size} for "
+                    f"{self.architecture}, received {n} (the codec pads for you)"
+                )
+        return shape
+
+    def _zeros(self, batch, shapes):
+        return [ops.zeros((batch,) + tuple(s), self.compute_dtype) for s in shapes]
+
+    def _iterations_arg(self, iterations):
+        if iterations is None:
+            return self.iterations
+        if isinstance(iterations, bool) or not isinstance(iterations, int) or not (
+            1 <= iterations <= self.iterations
+        ):
+            raise ValueError(
+                f"`iterations` must be an integer in [1, {self.iterations}], "
+                f"received: {iterations!r}"
+            )
+        return iterations
+
+    # -- the unrolled chain -------------------------------------------------
+
+    def encode(self, x, iterations=None, training=False):
+        """Closed-loop encoding of scaled images.
+
+        Returns ``(codes, reconstructions)``: two lists, one entry per
+        iteration, of the ``(B, h, w, c)`` bits (+-1) and the ``(B, H, W, 3)``
+        reconstruction the decoder will have after that iteration.
+        """
+        x = ops.convert_to_tensor(x, self.compute_dtype)
+        _, height, width, _ = self._check_images(x)
+        iterations = self._iterations_arg(iterations)
+        batch = self._state_batch(ops.shape(x)[0], height, width)
+        enc_shapes, dec_shapes = self.state_shapes(height, width)
+        enc_states, dec_states = self._zeros(batch, enc_shapes), self._zeros(batch, dec_shapes)
+        recon = None
+        residual = x
+        codes, recons = [], []
+        for t in range(iterations):
+            bits, *enc_states = _as_list(
+                self.encoder_step(t)([self._to_step(residual), *enc_states], training=training)
+            )
+            out, *dec_states = _as_list(
+                self.decoder_step(t)([bits, *dec_states], training=training)
+            )
+            out = self._from_step(out, height, width)
+            recon = out if (self.recurrent or recon is None) else recon + out
+            residual = x - recon
+            codes.append(self._code_from_step(bits, height, width))
+            recons.append(recon)
+        return codes, recons
+
+    def decode(self, codes):
+        """Decodes a list of per-iteration ``(B, h, w, c)`` codes.
+
+        Returns the list of reconstructions after each iteration.
+        """
+        codes = [ops.convert_to_tensor(c, self.compute_dtype) for c in codes]
+        if not codes:
+            raise ValueError("`codes` must hold at least one iteration, received none")
+        self._iterations_arg(len(codes))
+        h, w, _ = tuple(codes[0].shape)[1:]
+        height, width = self._image_size_from_code(h, w)
+        batch = self._state_batch(ops.shape(codes[0])[0], height, width)
+        _, dec_shapes = self.state_shapes(height, width)
+        dec_states = self._zeros(batch, dec_shapes)
+        recon = None
+        recons = []
+        for t, code in enumerate(codes):
+            out, *dec_states = _as_list(
+                self.decoder_step(t)([self._code_to_step(code), *dec_states])
+            )
+            out = self._from_step(out, height, width)
+            recon = out if (self.recurrent or recon is None) else recon + out
+            recons.append(recon)
+        return recons
+
+    def _image_size_from_code(self, h, w):
+        return h * self.block_size, w * self.block_size
+
+    def pre_binarizer_activations(self, x, iterations=None):
+        """The tanh activations in [-1, 1] fed to the binarizer at each iteration.
+
+        Diagnostic (backend comparisons, bit-flip margins): runs the same closed
+        loop as :meth:`encode` with the deterministic binarizer.
+        """
+        x = ops.convert_to_tensor(x, self.compute_dtype)
+        codes, recons = self.encode(x, iterations)
+        activations = []
+        residual = x
+        _, height, width, _ = tuple(x.shape)
+        enc_shapes, _ = self.state_shapes(height, width)
+        enc_states = self._zeros(self._state_batch(ops.shape(x)[0], height, width), enc_shapes)
+        for t in range(len(codes)):
+            enc = self.encoder_step(t)
+            binarizer = enc.get_layer("binarizer")
+            features = keras.Model(enc.inputs, [binarizer.input] + enc.outputs[1:])
+            feat, *enc_states = _as_list(features([self._to_step(residual), *enc_states]))
+            activations.append(self._code_from_step(binarizer.activations(feat), height, width))
+            residual = x - recons[t]
+        return activations
+
+    def call(self, x, training=None):
+        _, recons = self.encode(x, self.iterations, training=bool(training))
+        return ops.stack(recons, axis=1)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(bits=self.bits, iterations=self.iterations, width=self.width, seed=self.seed)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)

@@ -1,0 +1,111 @@
+"""Convolutional / deconvolutional LSTM compressor, section 3.6.
+
+Figure 3's network with the second and third encoder convolutions replaced by
+stride-aware ``ConvLSTM2D`` (eq. 13) and the second and third decoder
+deconvolutions by ``DeconvLSTM2D`` (eq. 14)::
+
+    encoder: Conv2D(64w, 3x3, s2, tanh) -> ConvLSTM2D(128w, 3x3, s2)
+             -> ConvLSTM2D(128w, 3x3, s1) -> B (1x1 conv, `bits`)      32x32 -> 8x8
+    decoder: Conv2D(128w, 3x3, tanh) -> DeconvLSTM2D(128w, 3x3, s2)
+             -> DeconvLSTM2D(64w, 3x3, s2) -> Conv2D(3, 1x1, tanh)      8x8 -> 32x32
+
+Hidden-to-hidden convolutions are ``hidden_kernel_size`` (default 1x1, our
+choice to keep the 16x16 and 32x32 states cheap). Eq. (3): every step
+predicts the whole image, so the output has a tanh. 2 bits per position: 16
+bytes per 32x32 per iteration.
+
+Sizes at ``width=1`` for a 32x32 input (``count_params()``, ``macs_per_iteration(32, 32)``): about 1.99 M
+parameters and 213 M MACs per iteration.
+"""
+
+import keras
+
+from residual_compression.layers import ConvLSTM2D
+from residual_compression.layers import DeconvLSTM2D
+from residual_compression.layers import StochasticBinarizer
+from residual_compression.models.base import ProgressiveAutoencoder
+from residual_compression.models.base import scaled_width
+from residual_compression.models.conv_residual import DECODER_WIDTHS
+from residual_compression.models.conv_residual import ENCODER_WIDTHS
+
+__all__ = ["ConvLSTMCompressor"]
+
+
+@keras.saving.register_keras_serializable(package="residual_compression")
+class ConvLSTMCompressor(ProgressiveAutoencoder):
+    """Conv/deconv LSTM compressor (the paper's best model).
+
+    Args:
+        bits: bits per 8x8 code position per iteration (2 in the paper).
+        hidden_kernel_size: kernel of the state convolutions.
+        iterations, width, seed: see ``ProgressiveAutoencoder``.
+    """
+
+    architecture = "conv_lstm"
+    recurrent = True
+    shared = True
+    block_size = 4
+
+    def __init__(self, bits=2, hidden_kernel_size=1, iterations=16, width=1.0, seed=None, **kwargs):
+        self.hidden_kernel_size = hidden_kernel_size
+        super().__init__(bits=bits, iterations=iterations, width=width, seed=seed, **kwargs)
+
+    def _widths(self):
+        enc = [scaled_width(b, self.width) for b in ENCODER_WIDTHS]
+        dec = [scaled_width(b, self.width) for b in DECODER_WIDTHS]
+        return enc, dec
+
+    def _build_steps(self):
+        (e1, e2, e3), (d1, d2, d3) = self._widths()
+        hk = self.hidden_kernel_size
+
+        residual = keras.Input((None, None, 3), name="residual")
+        e_states = [keras.Input((None, None, n), name=f"enc{i}_{s}") for i, n in ((2, e2), (3, e3)) for s in "hc"]
+        x = keras.layers.Conv2D(e1, 3, strides=2, padding="same", activation="tanh", name="conv1")(residual)
+        x, (h2, c2) = ConvLSTM2D(e2, 3, strides=2, hidden_kernel_size=hk, name="conv_lstm2")(x, e_states[0:2])
+        x, (h3, c3) = ConvLSTM2D(e3, 3, strides=1, hidden_kernel_size=hk, name="conv_lstm3")(x, e_states[2:4])
+        bits = StochasticBinarizer(self.bits, projection="conv", seed=self.seed, name="binarizer")(x)
+        encoder = keras.Model([residual, *e_states], [bits, h2, c2, h3, c3], name="encoder_step")
+
+        code = keras.Input((None, None, self.bits), name="bits")
+        d_states = [keras.Input((None, None, n), name=f"dec{i}_{s}") for i, n in ((2, d2), (3, d3)) for s in "hc"]
+        y = keras.layers.Conv2D(d1, 3, padding="same", activation="tanh", name="deconv1")(code)
+        y, (g2, k2) = DeconvLSTM2D(d2, 3, strides=2, hidden_kernel_size=hk, name="deconv_lstm2")(y, d_states[0:2])
+        y, (g3, k3) = DeconvLSTM2D(d3, 3, strides=2, hidden_kernel_size=hk, name="deconv_lstm3")(y, d_states[2:4])
+        rgb = keras.layers.Conv2D(3, 1, activation="tanh", name="rgb")(y)
+        decoder = keras.Model([code, *d_states], [rgb, g2, k2, g3, k3], name="decoder_step")
+        return [encoder], [decoder]
+
+    def code_shape(self, height, width):
+        return (height // 4, width // 4, self.bits)
+
+    def macs_per_iteration(self, height, width):
+        """Multiply-accumulates of one encoder + decoder step (3x3 input kernels)."""
+        (e1, e2, e3), (d1, d2, d3) = self._widths()
+        hk = self.hidden_kernel_size ** 2
+        p = (height // 4) * (width // 4)
+        encoder = (
+            4 * p * 9 * 3 * e1
+            + p * 4 * e2 * (9 * e1 + hk * e2)
+            + p * 4 * e3 * (9 * e2 + hk * e3)
+            + p * e3 * self.bits
+        )
+        decoder = (
+            p * 9 * self.bits * d1
+            + 4 * d2 * (p * 9 * d1 + 4 * p * hk * d2)
+            + 4 * d3 * (4 * p * 9 * d2 + 16 * p * hk * d3)
+            + 16 * p * d3 * 3
+        )
+        return encoder + decoder
+
+    def state_shapes(self, height, width):
+        (_, e2, e3), (_, d2, d3) = self._widths()
+        h4, w4 = height // 4, width // 4
+        enc = [(h4, w4, e2)] * 2 + [(h4, w4, e3)] * 2
+        dec = [(2 * h4, 2 * w4, d2)] * 2 + [(4 * h4, 4 * w4, d3)] * 2
+        return enc, dec
+
+    def get_config(self):
+        config = super().get_config()
+        config["hidden_kernel_size"] = self.hidden_kernel_size
+        return config

@@ -1,0 +1,82 @@
+"""Shared fixtures: small models of every architecture and synthetic images.
+
+Nothing here needs ``../shared``: tests that need the real data sets use the
+``shared_data`` fixture, which skips when the folder is absent.
+"""
+
+import pathlib
+
+import numpy as np
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+# One row per architecture of Table 1: registry name -> a small config for
+# fast tests (the real presets live in zoo/presets.py).
+SMALL_CONFIGS = {
+    "fc_residual_shared": {"width": 0.0625, "iterations": 8},
+    "fc_residual_distinct": {"width": 0.0625, "iterations": 8},
+    "fc_lstm": {"width": 0.0625, "iterations": 8},
+    "conv_residual_shared": {"width": 0.125, "iterations": 8},
+    "conv_residual_distinct": {"width": 0.125, "iterations": 8},
+    "conv_autoencoder_64B": {"width": 0.125, "bits": 8},
+    "conv_autoencoder_128B": {"width": 0.125, "bits": 16},
+    "conv_lstm": {"width": 0.125, "iterations": 8},
+}
+
+
+def architecture_of(case):
+    return "conv_autoencoder" if case.startswith("conv_autoencoder") else case
+
+
+def make_codec(case, model_id=7, seed=1):
+    from residual_compression.codec import ProgressiveCodec
+    from residual_compression.initialization import reinitialize
+    from residual_compression.models import build_model
+
+    model = reinitialize(build_model(architecture_of(case), **SMALL_CONFIGS[case]), seed=seed)
+    return ProgressiveCodec(model, model_id=model_id, name=f"test_{case}")
+
+
+_CODECS = {}
+
+
+@pytest.fixture(params=sorted(SMALL_CONFIGS))
+def case(request):
+    return request.param
+
+
+@pytest.fixture
+def codec(case):
+    """A small deterministic codec for each architecture (built once per session)."""
+    if case not in _CODECS:
+        _CODECS[case] = make_codec(case)
+    return _CODECS[case]
+
+
+def synthetic_images(n, height=32, width=32, seed=0):
+    """Smooth gradients plus texture: like thumbnails, not like white noise."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    out = []
+    for _ in range(n):
+        fx, fy, phase = rng.uniform(0.05, 0.4, 2).tolist() + [rng.uniform(0, 6.3)]
+        base = np.stack(
+            [
+                np.sin(fx * x + phase),
+                np.cos(fy * y - phase),
+                np.sin(fx * x + fy * y),
+            ],
+            -1,
+        )
+        image = 127.5 + 90 * base + rng.normal(0, 12, (height, width, 3))
+        out.append(np.clip(np.rint(image), 0, 255).astype(np.uint8))
+    return np.stack(out)
+
+
+@pytest.fixture
+def shared_data():
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"shared data sets not present ({SHARED_DATA.name} beside the repository)")
+    return SHARED_DATA
