@@ -1,0 +1,158 @@
+"""The progressive codec on every architecture: sizes, prefix, determinism, inputs."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import make_codec
+from conftest import synthetic_images
+from residual_compression import BitstreamError
+from residual_compression import ImageInputError
+from residual_compression import bitstream
+
+
+def _iterations(codec, data):
+    return (len(data) - bitstream.HEADER_SIZE) // codec.bytes_per_iteration(32, 32)
+
+
+@pytest.mark.parametrize("num_bytes", [64, 128])
+def test_exact_payload_size_at_budget(codec, case, num_bytes):
+    if case.startswith("conv_autoencoder") and not case.endswith(f"_{num_bytes}B"):
+        pytest.skip("a one-shot autoencoder has one budget")
+    images = synthetic_images(3)
+    streams = codec.compress(images, num_bytes=num_bytes)
+    assert isinstance(streams, list) and len(streams) == 3
+    for data in streams:
+        assert len(data) == bitstream.HEADER_SIZE + num_bytes
+    recon = codec.decompress(streams)
+    assert recon.shape == images.shape and recon.dtype == np.uint8
+
+
+def test_sixteen_bytes_per_iteration_for_thumbnails(codec, case):
+    expected = {"conv_autoencoder_64B": 64, "conv_autoencoder_128B": 128}.get(case, 16)
+    assert codec.bytes_per_iteration(32, 32) == expected
+
+
+def test_prefix_property(codec, case):
+    if codec.max_iterations < 2:
+        pytest.skip("single-iteration model")
+    images = synthetic_images(2, seed=3)
+    n, k = codec.max_iterations, 3
+    full = codec.compress(images, iterations=n)
+    short = codec.compress(images, iterations=k)
+    per = codec.bytes_per_iteration(32, 32)
+    for f, s in zip(full, short):
+        # The first k iterations of the n-iteration code are the k-iteration code...
+        assert f[: bitstream.HEADER_SIZE + k * per] == s
+    # ...and decoding a prefix gives exactly the k-iteration decode.
+    truncated = [f[: bitstream.HEADER_SIZE + k * per] for f in full]
+    np.testing.assert_array_equal(codec.decompress(truncated), codec.decompress(short))
+    np.testing.assert_array_equal(codec.decompress(full, iterations=k), codec.decompress(short))
+
+
+def test_deterministic_and_batch_independent(codec):
+    images = synthetic_images(5, seed=4)
+    a = codec.compress(images, num_bytes=64 if codec.max_iterations > 1 else None)
+    b = codec.compress(images, num_bytes=64 if codec.max_iterations > 1 else None)
+    assert a == b
+    one_by_one = [codec.compress(im, num_bytes=64 if codec.max_iterations > 1 else None) for im in images]
+    assert one_by_one == a
+
+
+def test_progressive_preview(codec):
+    data = codec.compress(synthetic_images(1)[0], iterations=codec.max_iterations)
+    previews = codec.progressive(data)
+    assert previews.shape == (codec.max_iterations, 32, 32, 3)
+    np.testing.assert_array_equal(previews[-1], codec.decompress(data))
+
+
+def test_stream_of_other_model_rejected(codec, case):
+    other = make_codec(case, model_id=codec.model_id + 1)
+    data = other.compress(synthetic_images(1)[0], iterations=1)
+    with pytest.raises(BitstreamError, match="model id"):
+        codec.decompress(data)
+
+
+def test_truncated_mid_iteration_rejected(codec):
+    data = codec.compress(synthetic_images(1)[0], iterations=1)
+    for cut in (0, 3, bitstream.HEADER_SIZE, len(data) - 1):
+        with pytest.raises(BitstreamError):
+            codec.decompress(data[:cut])
+
+
+@pytest.mark.parametrize("size", [(1, 1), (33, 47), (9, 8)])
+def test_odd_sizes_round_trip(size):
+    for case in ("conv_lstm", "fc_lstm"):
+        codec = make_codec(case)
+        height, width = size
+        image = synthetic_images(1, height, width)[0]
+        data = codec.compress(image, iterations=2)
+        recon = codec.decompress(data)
+        assert recon.shape == (height, width, 3)
+        header = bitstream.read_header(data)
+        assert (header.width, header.height) == (width, height)
+        assert len(data) == bitstream.HEADER_SIZE + 2 * codec.bytes_per_iteration(height, width)
+
+
+def test_large_image_fully_convolutional():
+    codec = make_codec("conv_lstm")
+    image = synthetic_images(1, 512, 768)[0]
+    data = codec.compress(image, iterations=1)
+    assert codec.decompress(data).shape == (512, 768, 3)
+    # 768x512 at 2 bits per 4x4 block: 768 * 512 / 8 / 8 bytes per iteration.
+    assert len(data) == bitstream.HEADER_SIZE + 768 * 512 // 64
+
+
+def test_mixed_sizes_in_one_batch():
+    codec = make_codec("conv_residual_shared")
+    images = [synthetic_images(1, 32, 32)[0], synthetic_images(1, 20, 12)[0]]
+    streams = codec.compress(images, iterations=2)
+    out = codec.decompress(streams)
+    assert [o.shape for o in out] == [(32, 32, 3), (20, 12, 3)]
+
+
+def test_image_modes_accepted():
+    codec = make_codec("conv_lstm")
+    rgb = synthetic_images(1)[0]
+    rgba = np.concatenate([rgb, np.full((32, 32, 1), 7, np.uint8)], -1)
+    grey = rgb[..., 0]
+    palette = Image.fromarray(rgb).convert("P")
+    expected = codec.compress(rgb, iterations=1)
+    assert codec.compress(rgba, iterations=1) == expected  # alpha dropped
+    assert codec.compress(Image.fromarray(rgb), iterations=1) == expected
+    grey_data = codec.compress(grey, iterations=1)
+    assert grey_data == codec.compress(np.repeat(grey[..., None], 3, -1), iterations=1)
+    assert codec.decompress(codec.compress(palette, iterations=1)).shape == (32, 32, 3)
+
+
+def test_bad_arguments_name_the_value():
+    codec = make_codec("conv_lstm")
+    image = synthetic_images(1)[0]
+    with pytest.raises(ValueError, match="num_bytes.*8"):
+        codec.compress(image, num_bytes=8)
+    with pytest.raises(ValueError, match="iterations.*99"):
+        codec.compress(image, iterations=99)
+    with pytest.raises(ValueError, match="not both"):
+        codec.compress(image, num_bytes=64, iterations=4)
+    with pytest.raises(ImageInputError):
+        codec.compress(np.zeros((32, 32, 3), np.float32))
+    with pytest.raises(ImageInputError):
+        codec.compress([])
+    with pytest.raises(BitstreamError):
+        codec.decompress("not bytes")
+
+
+def test_decoder_refuses_oversized_claims_without_allocating():
+    codec = make_codec("conv_lstm")
+    huge = bitstream.pack_header(codec.model_id, 65535, 65535) + b"\x00" * 64
+    with pytest.raises(BitstreamError):
+        codec.decompress(huge)
+
+
+def test_compatible_ids_decode_each_other():
+    from residual_compression.codec import ProgressiveCodec
+
+    a = make_codec("conv_lstm", model_id=13)
+    b = ProgressiveCodec(a.model, model_id=14, compatible_ids=(13,))
+    data = a.compress(synthetic_images(1)[0], iterations=2)
+    np.testing.assert_array_equal(b.decompress(data), a.decompress(data))
