@@ -1,0 +1,3 @@
+"""SavedModel and TFLite export (TensorFlow only; imported lazily)."""
+
+__all__ = []

@@ -1,0 +1,52 @@
+"""The one registry table of pretrained presets.
+
+Each record: name, a stable numeric id written into every stream's header
+(assigned by hand, never derived from order: never reuse or renumber one),
+the architecture and its config, the default byte budget per 32x32 image, the
+weights file (inside this package) and its sha256. ``weights=None`` marks a
+preset whose weights have not been trained yet: loading it gives a model with
+deterministic untrained weights, flagged ``trained=False``.
+
+Progressive presets of one architecture share one network (``family``) and
+one weights file across their budgets; a stream made by either decodes with
+either.
+"""
+
+import dataclasses
+
+__all__ = ["PRESETS", "Preset"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Preset:
+    name: str
+    id: int
+    architecture: str
+    config: dict
+    num_bytes: int
+    family: str
+    weights: str | None = None
+    sha256: str | None = None
+    training: str = "not trained yet"
+    results: dict = dataclasses.field(default_factory=dict)
+
+
+def _progressive(base_id, architecture, **config):
+    return [
+        Preset(f"{architecture}_{n}B", base_id + i, architecture, dict(config), n, architecture)
+        for i, n in enumerate((64, 128))
+    ]
+
+
+PRESETS = (
+    *_progressive(1, "fc_residual_shared", bits=8, iterations=16),
+    *_progressive(3, "fc_residual_distinct", bits=8, iterations=8),
+    *_progressive(5, "fc_lstm", bits=8, iterations=16, width=0.5),
+    *_progressive(7, "conv_residual_shared", bits=2, iterations=16),
+    *_progressive(9, "conv_residual_distinct", bits=2, iterations=8),
+    # The one-shot autoencoder spends its whole budget in one bottleneck:
+    # 8 bits per 8x8 position is 64 B per 32x32, 16 bits is 128 B.
+    Preset("conv_autoencoder_64B", 11, "conv_autoencoder", {"bits": 8}, 64, "conv_autoencoder_64B"),
+    Preset("conv_autoencoder_128B", 12, "conv_autoencoder", {"bits": 16}, 128, "conv_autoencoder_128B"),
+    *_progressive(13, "conv_lstm", bits=2, iterations=16),
+)
