@@ -1,0 +1,270 @@
+"""The ``residual-compression`` command line (also ``python -m residual_compression``).
+
+Commands:
+  roundtrip  compress and decompress images, print sizes and quality (the main job)
+  encode     image file(s) -> stream file(s)
+  decode     stream file -> PNG
+  info       what a stream holds
+  evaluate / bench   see residual_compression.evaluation
+
+Errors print one line ``residual-compression: error: ...`` and exit non-zero.
+"""
+
+import argparse
+import os
+import pathlib
+import sys
+
+import numpy as np
+
+from residual_compression.errors import ResidualCompressionError
+
+__all__ = ["build_parser", "main"]
+
+PROG = "residual-compression"
+
+
+class CommandError(Exception):
+    """A one-line error message for the user."""
+
+
+def _fail(message):
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+
+
+def _load_codec(name):
+    from residual_compression import zoo
+
+    codec = zoo.load(name)
+    if not codec.trained:
+        print(
+            f"{PROG}: warning: preset {name} has no trained weights yet; using UNTRAINED "
+            "deterministic weights (the output is not a real compression result)",
+            file=sys.stderr,
+        )
+    return codec
+
+
+def _read_bytes(path):
+    path = pathlib.Path(path)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise CommandError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise CommandError(f"{path}: is a directory, expected a stream file") from None
+    except OSError as e:
+        raise CommandError(f"{path}: cannot read: {e.strerror or e}") from None
+
+
+def _codec_for_stream(data, source):
+    from residual_compression import bitstream
+    from residual_compression import zoo
+
+    try:
+        header = bitstream.read_header(data)
+        preset = zoo.preset_for_id(header.model_id)
+    except ResidualCompressionError as e:
+        raise CommandError(f"{source}: {e}") from None
+    return header, _load_codec(preset.name)
+
+
+# -- commands -------------------------------------------------------------------
+
+
+def _cmd_encode(args):
+    from residual_compression.images import load_image
+
+    inputs = [pathlib.Path(p) for p in args.inputs]
+    out = pathlib.Path(args.output)
+    if len(inputs) > 1 and not out.is_dir():
+        raise CommandError(f"-o {out}: with several inputs, -o must be an existing folder")
+    codec = _load_codec(args.model)
+    failures = 0
+    for path in inputs:
+        target = out / (path.stem + ".rc") if out.is_dir() else out
+        try:
+            image = load_image(path)
+            data = codec.compress(image, num_bytes=args.bytes, iterations=args.iterations)
+        except ResidualCompressionError as e:
+            message = str(e)
+            _fail(message if str(path) in message else f"{path}: {message}")
+            failures += 1
+            continue
+        target.write_bytes(data)
+        h, w = image.shape[:2]
+        print(
+            f"{path} -> {target}: {w}x{h}, {len(data) - codec.header_size} payload bytes "
+            f"+ {codec.header_size} header, {(len(data) - codec.header_size) * 8 / (h * w):.3f} bpp"
+        )
+    return 1 if failures else 0
+
+
+def _cmd_decode(args):
+    from residual_compression.images import save_image
+
+    data = _read_bytes(args.input)
+    _, codec = _codec_for_stream(data, args.input)
+    try:
+        image = codec.decompress(data, iterations=args.iterations)
+        save_image(args.output, image)
+    except ResidualCompressionError as e:
+        raise CommandError(f"{args.input}: {e}") from None
+    except OSError as e:
+        raise CommandError(f"{args.output}: cannot write: {e.strerror or e}") from None
+    print(f"{args.input} -> {args.output}: {image.shape[1]}x{image.shape[0]}")
+    return 0
+
+
+def _cmd_info(args):
+    from residual_compression import bitstream
+
+    data = _read_bytes(args.input)
+    header, codec = _codec_for_stream(data, args.input)
+    try:
+        _, bits = codec._parse(data, None)
+    except ResidualCompressionError as e:
+        raise CommandError(f"{args.input}: {e}") from None
+    payload = len(data) - bitstream.HEADER_SIZE
+    print(f"file:        {args.input}")
+    print(f"model:       {codec.name} (id {header.model_id}){'' if codec.trained else ' UNTRAINED'}")
+    print(f"size:        {header.width}x{header.height}")
+    print(f"iterations:  {bits.shape[0]} x {codec.bytes_per_iteration(header.height, header.width)} bytes")
+    print(f"bytes:       {len(data)} ({bitstream.HEADER_SIZE} header + {payload} payload)")
+    print(f"bpp:         {payload * 8 / (header.width * header.height):.4f}")
+    return 0
+
+
+def _demo_images():
+    """Four 32x32 test patterns (used when `roundtrip` is given no files)."""
+    y, x = np.mgrid[0:32, 0:32].astype(np.float32) / 31.0
+    rng = np.random.default_rng(0)
+    patterns = [
+        np.stack([x, y, 1 - x], -1),
+        np.stack([(np.sin(6 * x) + 1) / 2, (np.cos(5 * y) + 1) / 2, x * y], -1),
+        np.stack([((x * 8).astype(int) + (y * 8).astype(int)) % 2] * 3, -1).astype(np.float32),
+        np.clip(rng.normal(0.5, 0.15, (32, 32, 3)), 0, 1),
+    ]
+    return [np.round(p * 255).astype(np.uint8) for p in patterns]
+
+
+def _cmd_roundtrip(args):
+    from residual_compression.evaluation.metrics import patch_ssim
+    from residual_compression.evaluation.metrics import psnr
+    from residual_compression.images import load_image
+
+    if args.images:
+        names, images = [], []
+        for path in args.images:
+            try:
+                images.append(load_image(path))
+                names.append(str(path))
+            except ResidualCompressionError as e:
+                _fail(str(e))
+        if not images:
+            raise CommandError("no readable images")
+    else:
+        images = _demo_images()
+        names = [f"pattern{i}" for i in range(len(images))]
+    codec = _load_codec(args.model)
+    budgets = args.bytes or [codec.default_num_bytes]
+    print(f"{'image':<24} {'size':>9} {'bytes':>6} {'file':>6} {'bpp':>6} {'PSNR':>7} {'SSIM8x8':>8}")
+    for num_bytes in budgets:
+        streams = codec.compress(images, num_bytes=num_bytes)
+        recons = codec.decompress(streams)
+        recons = list(recons)
+        for name, image, data, recon in zip(names, images, streams, recons):
+            h, w = image.shape[:2]
+            payload = len(data) - codec.header_size
+            ssim = patch_ssim(image, recon) if h >= 8 and w >= 8 else float("nan")
+            print(
+                f"{name[-24:]:<24} {f'{w}x{h}':>9} {payload:>6} {len(data):>6} "
+                f"{payload * 8 / (h * w):>6.3f} {float(np.ravel(psnr(image, recon))[0]):>7.2f} "
+                f"{float(np.ravel(ssim)[0]):>8.4f}"
+            )
+    return 0
+
+
+# -- parser -----------------------------------------------------------------------
+
+
+def _positive(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}")
+    return value
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="Progressive neural image codecs (Toderici et al., ICLR 2016)."
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("roundtrip", help="compress + decompress images, print sizes and quality")
+    p.add_argument("images", nargs="*", help="image files (default: four generated 32x32 patterns)")
+    p.add_argument("--model", default="conv_lstm_64B", help="zoo preset (default conv_lstm_64B)")
+    p.add_argument("--bytes", type=_positive, nargs="+", help="payload budgets per image")
+    p.set_defaults(func=_cmd_roundtrip)
+
+    p = sub.add_parser("encode", help="compress image file(s) to stream file(s)")
+    p.add_argument("inputs", nargs="+", metavar="IN", help="image file(s): any Pillow-readable format")
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="stream file, or folder for several inputs")
+    p.add_argument("--model", default="conv_lstm_64B", help="zoo preset (default conv_lstm_64B)")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--bytes", type=_positive, help="payload budget in bytes (default: the preset's)")
+    group.add_argument("--iterations", type=_positive, help="number of iterations instead of --bytes")
+    p.set_defaults(func=_cmd_encode)
+
+    p = sub.add_parser("decode", help="decompress a stream file to an image")
+    p.add_argument("input", metavar="IN")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.png")
+    p.add_argument("--iterations", type=_positive, help="decode only the first k iterations")
+    p.set_defaults(func=_cmd_decode)
+
+    p = sub.add_parser("info", help="describe a stream file")
+    p.add_argument("input", metavar="FILE")
+    p.set_defaults(func=_cmd_info)
+
+    p = sub.add_parser("presets", help="list the zoo presets")
+    p.set_defaults(func=_cmd_presets)
+
+    from residual_compression.evaluation import cli as evaluation_cli
+
+    evaluation_cli.register(sub)
+    return parser
+
+
+def _cmd_presets(args):
+    from residual_compression import zoo
+
+    for name in zoo.list_presets():
+        preset = zoo.get_preset(name)
+        state = "trained" if preset.weights else "untrained"
+        print(f"{name:<28} id={preset.id:<3} {preset.architecture:<24} {preset.num_bytes:>4} B  {state}")
+    return 0
+
+
+def main(argv=None):
+    """Entry point; returns the exit status."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CommandError as e:
+        _fail(str(e))
+        return 1
+    except ResidualCompressionError as e:
+        _fail(str(e))
+        return 1
+    except KeyboardInterrupt:
+        _fail("interrupted")
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

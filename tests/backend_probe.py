@@ -1,0 +1,61 @@
+"""Run in a subprocess by test_backends.py under one Keras backend.
+
+usage: python backend_probe.py WEIGHTS_IN_OR_OUT OUT.npz ARCH [--save]
+
+Builds a small model, saves (--save) or loads its .weights.h5, then records
+pre-binarizer activations, bits, reconstructions, one training step's loss and
+a compress/decompress round trip into OUT.npz.
+"""
+
+import sys
+
+import numpy as np
+
+from conftest import SMALL_CONFIGS
+from conftest import architecture_of
+from conftest import synthetic_images
+
+
+def main(weights, out, case, save):
+    import keras
+
+    from residual_compression.codec import ProgressiveCodec
+    from residual_compression.initialization import reinitialize
+    from residual_compression.models import build_model
+    from residual_compression.scaling import to_model_space
+    from residual_compression.training import compile_for_training
+
+    config = dict(SMALL_CONFIGS[case], iterations=3)  # short unroll: compile time dominates
+    model = build_model(architecture_of(case), **config)
+    if save:
+        reinitialize(model, seed=11)
+        model.save_weights(weights)
+    else:
+        model.load_weights(weights)
+    images = synthetic_images(4, seed=21)
+    x = to_model_space(images)
+    acts = model.pre_binarizer_activations(x)
+    codes, recons = model.encode(x)
+    codec = ProgressiveCodec(model, model_id=3)
+    streams = codec.compress(images, iterations=model.iterations)
+    decoded = codec.decompress(streams)
+    to_np = keras.ops.convert_to_numpy
+    compile_for_training(model, learning_rate=1e-3)
+    loss_before = model.evaluate(x, x, verbose=0)
+    model.train_on_batch(x, x)
+    loss_after_step = model.evaluate(x, x, verbose=0)
+    np.savez(
+        out,
+        backend=keras.backend.backend(),
+        activations=np.stack([to_np(a) for a in acts]),
+        codes=np.stack([to_np(c) for c in codes]),
+        recons=np.stack([to_np(r) for r in recons]),
+        streams=np.array([np.frombuffer(s, np.uint8) for s in streams]),
+        decoded=decoded,
+        loss_before=loss_before,
+        loss_after_step=loss_after_step,
+    )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2], sys.argv[3], "--save" in sys.argv)

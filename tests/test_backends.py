@@ -1,0 +1,85 @@
+"""The core is backend-neutral Keras 3: TensorFlow and JAX agree.
+
+The zoo is trained with Keras on JAX (the GPU machine has no TensorFlow) and
+served with TensorFlow, so the same .weights.h5 must give the same activations,
+reconstructions and bytes under both.
+"""
+
+import importlib.util
+import os
+import pathlib
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+HERE = pathlib.Path(__file__).parent
+
+needs_jax = pytest.mark.skipif(importlib.util.find_spec("jax") is None, reason="jax is not installed")
+
+
+def _run(code_or_args, backend, extra_env=None):
+    env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3")
+    env["PYTHONPATH"] = os.pathsep.join([str(HERE), env.get("PYTHONPATH", "")])
+    env.update(extra_env or {})
+    result = subprocess.run(
+        [sys.executable, *code_or_args], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+def test_import_does_not_import_tensorflow():
+    code = (
+        "import sys, residual_compression, residual_compression.bitstream, "
+        "residual_compression.images, residual_compression.errors, residual_compression.scaling\n"
+        "bad = [m for m in ('tensorflow', 'keras', 'jax', 'torch') if m in sys.modules]\n"
+        "assert not bad, bad\n"
+    )
+    _run(["-c", code], "tensorflow")
+
+
+@needs_jax
+def test_core_runs_on_jax_without_tensorflow():
+    """What the GPU machine sees: JAX, and `import tensorflow` failing."""
+    code = (
+        "import sys\n"
+        "sys.modules['tensorflow'] = None  # any import of tensorflow now raises ImportError\n"
+        "import numpy as np, keras\n"
+        "assert keras.backend.backend() == 'jax'\n"
+        "from residual_compression import zoo\n"
+        "from residual_compression.training import compile_for_training\n"
+        "from residual_compression.models import build_model\n"
+        "import residual_compression.codec, residual_compression.loss, residual_compression.layers\n"
+        "codec = zoo.load('conv_lstm_64B')\n"
+        "img = np.random.default_rng(0).integers(0, 256, (2, 32, 32, 3), dtype=np.uint8)\n"
+        "data = codec.compress(img)\n"
+        "assert [len(d) for d in data] == [72, 72]\n"
+        "assert codec.decompress(data).shape == (2, 32, 32, 3)\n"
+        "m = compile_for_training(build_model('conv_lstm', width=0.125, iterations=2))\n"
+        "x = np.zeros((4, 32, 32, 3), 'float32')\n"
+        "m.fit(x, x, epochs=1, verbose=0)\n"
+    )
+    _run(["-c", code], "jax")
+
+
+@needs_jax
+@pytest.mark.parametrize("case", ["conv_lstm", "fc_lstm", "conv_residual_distinct"])
+def test_tensorflow_and_jax_agree(case, tmp_path):
+    weights = tmp_path / "w.weights.h5"
+    probe = str(HERE / "backend_probe.py")
+    _run([probe, str(weights), str(tmp_path / "tf.npz"), case, "--save"], "tensorflow")
+    _run([probe, str(weights), str(tmp_path / "jax.npz"), case], "jax")
+    tf_out, jax_out = np.load(tmp_path / "tf.npz"), np.load(tmp_path / "jax.npz")
+    assert str(tf_out["backend"]) == "tensorflow" and str(jax_out["backend"]) == "jax"
+    np.testing.assert_allclose(tf_out["activations"], jax_out["activations"], atol=1e-4)
+    np.testing.assert_allclose(tf_out["recons"], jax_out["recons"], atol=1e-4)
+    # Bits agree wherever the activation is not within float noise of zero.
+    margin = np.abs(tf_out["activations"]) > 1e-4
+    np.testing.assert_array_equal(tf_out["codes"][margin], jax_out["codes"][margin])
+    np.testing.assert_array_equal(tf_out["streams"], jax_out["streams"])
+    np.testing.assert_array_equal(tf_out["decoded"], jax_out["decoded"])
+    np.testing.assert_allclose(tf_out["loss_before"], jax_out["loss_before"], rtol=1e-4)
+    for out in (tf_out, jax_out):  # one training step ran and moved the weights
+        assert np.isfinite(out["loss_after_step"]) and out["loss_after_step"] != out["loss_before"]

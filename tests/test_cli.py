@@ -1,0 +1,92 @@
+"""The command line end to end on generated images."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import synthetic_images
+from residual_compression.cli import main
+
+
+@pytest.fixture
+def png(tmp_path):
+    path = tmp_path / "in.png"
+    Image.fromarray(synthetic_images(1, 32, 32)[0]).save(path)
+    return path
+
+
+def test_encode_info_decode(tmp_path, png, capsys):
+    stream = tmp_path / "x.rc"
+    assert main(["encode", str(png), "-o", str(stream), "--model", "conv_lstm_64B", "--bytes", "128"]) == 0
+    assert stream.stat().st_size == 8 + 128
+    captured = capsys.readouterr()
+    assert "UNTRAINED" in captured.err  # untrained weights are clearly labelled
+    assert main(["info", str(stream)]) == 0
+    out = capsys.readouterr().out
+    assert "conv_lstm_64B" in out and "32x32" in out and "iterations:  8" in out
+    out_png = tmp_path / "out.png"
+    assert main(["decode", str(stream), "-o", str(out_png), "--iterations", "4"]) == 0
+    decoded = np.asarray(Image.open(out_png))
+    assert decoded.shape == (32, 32, 3)
+
+
+def test_truncated_stream_still_decodes_at_lower_rate(tmp_path, png):
+    stream = tmp_path / "x.rc"
+    main(["encode", str(png), "-o", str(stream), "--bytes", "128"])
+    short = tmp_path / "short.rc"
+    short.write_bytes(stream.read_bytes()[: 8 + 32])
+    assert main(["decode", str(short), "-o", str(tmp_path / "s.png")]) == 0
+
+
+@pytest.mark.parametrize(
+    "argv_fn, message",
+    [
+        (lambda d: ["decode", str(d / "missing.rc"), "-o", str(d / "o.png")], "no such file"),
+        (lambda d: ["encode", str(d / "missing.png"), "-o", str(d / "o.rc")], "missing.png"),
+        (lambda d: ["encode", str(d / "bad.png"), "-o", str(d / "o.rc")], "bad.png"),
+        (lambda d: ["decode", str(d / "garbage.rc"), "-o", str(d / "o.png")], "garbage.rc"),
+        (lambda d: ["info", str(d / "cut.rc")], "cut.rc"),
+        (lambda d: ["encode", str(d / "in.png"), "-o", str(d / "o.rc"), "--model", "conv_lstm_6B"], "conv_lstm_64B"),
+        (lambda d: ["encode", str(d / "in.png"), "-o", str(d / "o.rc"), "--bytes", "8"], "num_bytes"),
+    ],
+)
+def test_bad_input_one_line_error(tmp_path, png, capsys, argv_fn, message):
+    (tmp_path / "bad.png").write_bytes(b"this is not a png")
+    (tmp_path / "garbage.rc").write_bytes(bytes(range(50)))
+    main(["encode", str(png), "-o", str(tmp_path / "good.rc")])
+    (tmp_path / "cut.rc").write_bytes((tmp_path / "good.rc").read_bytes()[:-3])
+    capsys.readouterr()
+    assert main(argv_fn(tmp_path)) != 0
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if "error" in line]
+    assert len(lines) == 1 and message in lines[0], err
+
+
+def test_batch_encode_reports_bad_file_and_carries_on(tmp_path, png, capsys):
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"")
+    out = tmp_path / "out"
+    out.mkdir()
+    assert main(["encode", str(png), str(bad), "-o", str(out)]) == 1
+    assert (out / "in.rc").is_file() and not (out / "bad.rc").exists()
+    assert "bad.png" in capsys.readouterr().err
+
+
+def test_roundtrip_main_job_prints_sizes(capsys):
+    assert main(["roundtrip", "--model", "conv_residual_shared_64B", "--bytes", "64", "128"]) == 0
+    out = capsys.readouterr().out
+    assert out.count(" 72 ") == 4 and out.count(" 136 ") == 4
+
+
+def test_module_entry_point_help():
+    for command in ("encode", "decode", "info", "roundtrip"):
+        result = subprocess.run(
+            [sys.executable, "-m", "residual_compression", command, "--help"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0 and "usage" in result.stdout
