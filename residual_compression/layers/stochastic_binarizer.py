@@ -76,7 +76,7 @@ class StochasticBinarizer(keras.layers.Layer):
                 ops.shape(x), dtype=x.dtype, seed=self.seed_generator
             )
             noisy = ops.where(u < (1.0 + x) / 2.0, 1.0, -1.0)
-            return x + ops.stop_gradient(ops.cast(noisy, x.dtype) - x)
+            return ops.cast(noisy, x.dtype) + (x - ops.stop_gradient(x))
         return ops.cast(ops.where(x < 0, -1.0, 1.0), x.dtype)
 
     def compute_output_shape(self, input_shape):
