@@ -1,0 +1,314 @@
+"""``evaluate`` and ``bench`` subcommands (paper sec. 4.2-4.3, Table 1).
+
+The main CLI calls ``register(subparsers)``; each subcommand sets
+``func=handler``, a function of the parsed arguments that returns an exit
+code (0 ok, 2 bad input). Importing this module imports nothing heavy: numpy,
+Pillow, matplotlib and tqdm are imported when a command runs, and neural
+models are loaded by name through ``residual_compression.zoo.load`` only when
+``--models`` is given.
+
+``python -m residual_compression.evaluation.cli`` runs the two commands
+stand-alone (``main``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+__all__ = ["register", "main", "run_evaluate", "run_bench", "DEFAULT_RD_TARGETS"]
+
+DEFAULT_RD_TARGETS = (16, 32, 48, 64, 80, 96, 112, 128, 160, 192, 224, 256)
+
+
+class _InputError(Exception):
+    """A problem with the command's input, reported in one line with exit code 2."""
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
+def _non_negative_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
+    return value
+
+
+def _add_codec_options(parser):
+    parser.add_argument(
+        "--models", nargs="*", default=[], metavar="NAME",
+        help="neural models, loaded with residual_compression.zoo.load(NAME)",
+    )
+    parser.add_argument(
+        "--baselines", nargs="*", default=None, metavar="NAME",
+        help="classical codecs: jpeg jpeg_optimized jpeg2000 webp avif "
+        "(default: all this Pillow supports; the flag alone: none)",
+    )
+    parser.add_argument(
+        "--targets", nargs="+", type=_positive_int, default=[64, 128], metavar="BYTES",
+        help="header-less byte targets (default: 64 128)",
+    )
+    parser.add_argument(
+        "--no-progress", action="store_true",
+        help="no progress bar (it is also off when stderr is not a terminal)",
+    )
+
+
+def register(subparsers):
+    """Add the ``evaluate`` and ``bench`` subcommands to an argparse subparsers object."""
+    ev = subparsers.add_parser(
+        "evaluate",
+        help="Table 1 protocol: patch SSIM at header-less byte targets",
+        description="Compress images to header-less byte targets with neural and classical "
+        "codecs and report patch SSIM (Toderici et al. 2016, sec. 4.2-4.3, Table 1).",
+    )
+    ev.add_argument(
+        "--images", required=True, metavar="PATH",
+        help="folder of images, one image file, or .npz with a uint8 'images' array (N,H,W,3)",
+    )
+    _add_codec_options(ev)
+    ev.add_argument("--limit", type=_positive_int, default=None, metavar="N",
+                    help="use only the first N images")
+    ev.add_argument("--out", default=os.path.join("out", "evaluate"), metavar="DIR",
+                    help="output folder (default: out/evaluate)")
+    ev.add_argument("--size", choices=("thumb", "full"), default="thumb",
+                    help="thumb: resize to 32x32 like the paper (default); full: keep the size")
+    ev.add_argument("--rd-targets", nargs="*", type=_positive_int, default=list(DEFAULT_RD_TARGETS),
+                    metavar="BYTES", help="extra targets for the rate-distortion plot (default: 16..256)")
+    ev.add_argument("--samples", type=_non_negative_int, default=4, metavar="K",
+                    help="thumbnails per rate in the sample grid (default 4, 0 for none)")
+    ev.add_argument("--batch-size", type=_positive_int, default=64, metavar="B",
+                    help="images per neural compress call (default 64)")
+    ev.add_argument("--ms-ssim", action="store_true",
+                    help="also report MS-SSIM (full-size images over 160 px on the short side)")
+    ev.add_argument("--no-plots", action="store_true", help="write tables only, no figures")
+    ev.set_defaults(func=run_evaluate)
+
+    bench = subparsers.add_parser(
+        "bench",
+        help="encode/decode throughput, MACs and FLOP/s on this machine",
+        description="Thumbnails per second at byte targets for neural and classical codecs, "
+        "with the machine's float32 matmul FLOP/s measured in the same run.",
+    )
+    _add_codec_options(bench)
+    bench.add_argument("--batch", type=_positive_int, default=64, metavar="B",
+                       help="thumbnails per batch (default 64)")
+    bench.add_argument("--seconds", type=_positive_float, default=2.0, metavar="S",
+                       help="time budget per measurement (default 2)")
+    bench.add_argument("--images", default=None, metavar="PATH",
+                       help="images to use (default: synthetic 32x32 images)")
+    bench.set_defaults(func=run_bench)
+    return ev, bench
+
+
+def _error(message):
+    print(f"error: {message}", file=sys.stderr)
+    return 2
+
+
+def _baseline_codecs(names):
+    from residual_compression.evaluation import baselines
+
+    codecs = {}
+    if names is None:
+        for name in baselines.BASELINE_NAMES:
+            if name in baselines.available_baselines():
+                codecs[name] = baselines.get_baseline(name)
+            else:
+                print(f"note: skipping baseline {name!r}: not supported by this Pillow build", file=sys.stderr)
+        return codecs
+    for name in names:
+        try:
+            codecs[name] = baselines.get_baseline(name)
+        except ValueError as exc:
+            raise _InputError(str(exc)) from None
+    return codecs
+
+
+def _neural_codecs(names):
+    if not names:
+        return {}
+    try:
+        from residual_compression import zoo
+    except ImportError as exc:
+        raise _InputError(f"--models needs residual_compression.zoo, which cannot be imported: {exc}") from None
+    codecs = {}
+    for name in names:
+        try:
+            codecs[name] = zoo.load(name)
+        except (KeyError, ValueError, OSError, ImportError) as exc:
+            raise _InputError(f"cannot load model {name!r}: {exc}") from None
+    return codecs
+
+
+def _codecs(args):
+    neural = _neural_codecs(args.models)
+    classical = _baseline_codecs(args.baselines)
+    overlap = set(neural) & set(classical)
+    if overlap:
+        raise _InputError(f"names used both as model and baseline: {', '.join(sorted(overlap))}")
+    codecs = {**neural, **classical}
+    if not codecs:
+        raise _InputError("nothing to run: give --models and/or --baselines")
+    return codecs
+
+
+def _load(path, size, limit):
+    from residual_compression.errors import ImageInputError
+    from residual_compression.evaluation.sources import load_images
+
+    def report(name, reason):
+        print(f"warning: skipping {name}: {reason}", file=sys.stderr)
+
+    try:
+        return load_images(path, size=size, limit=limit, on_skip=report)
+    except ImageInputError as exc:
+        raise _InputError(str(exc)) from None
+
+
+def _metadata(args, loaded, codecs):
+    from PIL import features
+
+    import residual_compression
+    from residual_compression.evaluation.baselines import BaselineCodec
+
+    libs = {}
+    for feature in ("jpg", "libjpeg_turbo", "jpg_2000", "webp", "avif"):
+        try:
+            libs[feature] = features.version(feature)
+        except Exception:  # unknown feature names in other Pillow versions
+            libs[feature] = None
+    import PIL
+
+    return {
+        "protocol": "Toderici et al. 2016, sec. 4.2 (patch SSIM) and 4.3 (header-less target search)",
+        "residual_compression": residual_compression.__version__,
+        "pillow": PIL.__version__,
+        "libraries": libs,
+        "images": os.path.abspath(args.images),
+        "size": args.size,
+        "limit": args.limit,
+        "table_targets": sorted(set(args.targets)),
+        "ms_ssim": args.ms_ssim,
+        "codecs": {k: repr(c) if isinstance(c, BaselineCodec) else type(c).__name__ for k, c in codecs.items()},
+        "skipped_files": [list(s) for s in loaded.skipped],
+    }
+
+
+def run_evaluate(args):
+    """Handler of ``evaluate``: print Table 1 and write table.md, results.csv/json, figures."""
+    try:
+        loaded = _load(args.images, args.size, args.limit)
+        codecs = _codecs(args)
+        os.makedirs(args.out, exist_ok=True)
+    except _InputError as exc:
+        return _error(exc)
+    except OSError as exc:
+        return _error(f"cannot create output folder {args.out!r}: {exc}")
+
+    from residual_compression.errors import ImageInputError
+    from residual_compression.evaluation import plots, writers
+    from residual_compression.evaluation.runner import evaluate
+
+    table_targets = sorted(set(args.targets))
+    all_targets = table_targets if args.no_plots else sorted(set(table_targets) | set(args.rd_targets))
+    try:
+        results = evaluate(
+            loaded.images,
+            codecs,
+            all_targets,
+            batch_size=args.batch_size,
+            num_samples=0 if args.no_plots else args.samples,
+            ms_ssim=args.ms_ssim,
+            progress=False if args.no_progress else None,
+        )
+    except ImageInputError as exc:
+        return _error(exc)
+    out = args.out
+    for codec, target, reason in results.unsupported:
+        print(f"note: {codec} does not support {target} B: {reason}", file=sys.stderr)
+    print(writers.format_table1(results, table_targets), end="")
+    title = "Evaluation (Table 1 layout)"
+    writers.write_markdown(results, os.path.join(out, "table.md"), table_targets, title=title)
+    writers.write_csv(results, os.path.join(out, "results.csv"))
+    writers.write_json(results, os.path.join(out, "results.json"), metadata=_metadata(args, loaded, codecs))
+    writers.write_per_image(results, os.path.join(out, "per_image.npz"))
+    written = ["table.md", "results.csv", "results.json", "per_image.npz"]
+    if not args.no_plots:
+        plots.plot_rate_distortion(results, os.path.join(out, "rate_distortion.png"))
+        written.append("rate_distortion.png")
+        if args.samples > 0 and any(results.has(c, t) for c in results.codecs for t in table_targets):
+            plots.plot_samples(results, loaded.images, os.path.join(out, "samples.png"), targets=table_targets)
+            written.append("samples.png")
+        budgets = {}
+        for key in codecs:
+            supported = [t for t in table_targets if key in set(args.models) and results.has(key, t)]
+            if supported:
+                budgets[key] = max(supported)
+        if budgets:
+            neural = {k: codecs[k] for k in budgets}
+            plots.plot_progressive(neural, loaded.images[0], budgets, os.path.join(out, "progressive.png"))
+            written.append("progressive.png")
+    print(f"wrote {', '.join(written)} to {out}", file=sys.stderr)
+    return 0
+
+
+def run_bench(args):
+    """Handler of ``bench``: print throughput, MACs, FLOP/s and utilisation."""
+    try:
+        codecs = _codecs(args)
+        loaded = _load(args.images, "thumb", args.batch) if args.images else None
+    except _InputError as exc:
+        return _error(exc)
+
+    import numpy as np
+
+    from residual_compression.evaluation import bench
+    from residual_compression.evaluation.baselines import BaselineCodec
+
+    images = np.asarray(loaded.images) if loaded is not None else bench.synthetic_images(args.batch)
+    targets = sorted(set(args.targets))
+    machine = bench.matmul_flops(args.seconds)
+    rows, notes = [], []
+    for key, codec in codecs.items():
+        if isinstance(codec, BaselineCodec):
+            rows.extend(bench.bench_baseline(key, codec, images, targets, args.seconds))
+        else:
+            rows.extend(bench.bench_neural(key, codec, images, targets, args.seconds, notes))
+    print(bench.format_bench(rows, machine, batch=len(images), notes=notes), end="")
+    return 0
+
+
+def main(argv=None):
+    """Stand-alone entry point with just the two evaluation subcommands."""
+    parser = argparse.ArgumentParser(prog="residual-compression-eval", description=__doc__.splitlines()[0])
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    register(subparsers)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
