@@ -47,6 +47,7 @@ setup(
         "matplotlib>=3.8",
         "tqdm>=4.66",
         "h5py>=3.10",
+        "tensorboard>=2.16",
     ],
     extras_require={
         "test": ["pytest>=8", "jax>=0.4.30"],

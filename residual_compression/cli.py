@@ -234,8 +234,10 @@ def build_parser():
     p.set_defaults(func=_cmd_presets)
 
     from residual_compression.evaluation import cli as evaluation_cli
+    from residual_compression.training import cli as training_cli
 
     evaluation_cli.register(sub)
+    training_cli.register(sub)
     return parser
 
 

@@ -1,0 +1,80 @@
+"""``train`` and ``zoo-entry`` subcommands."""
+
+import argparse
+import json
+import sys
+
+__all__ = ["register"]
+
+
+def _positive(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}")
+    return value
+
+
+def _run_train(args):
+    from residual_compression.training.trainer import train
+
+    _, history = train(
+        args.arch,
+        args.data,
+        args.steps,
+        args.out,
+        width=args.width,
+        iterations=args.iterations,
+        bits=args.bits,
+        batch_size=args.batch,
+        learning_rate=args.lr,
+        checkpoint_every=args.checkpoint_every,
+        resume=args.resume,
+        seed=args.seed,
+        limit=args.limit,
+        strategy=args.strategy,
+        mixed_precision=args.mixed_precision,
+    )
+    last = {k: round(float(v[-1]), 5) for k, v in history.items()}
+    print(f"done: {args.out}/final.weights.h5 {json.dumps(last)}")
+    return 0
+
+
+def _run_zoo_entry(args):
+    from residual_compression.training.zoo_entry import make_zoo_entry
+
+    entry = make_zoo_entry(args.run_dir, args.family, args.zoo_dir)
+    print(json.dumps(entry, indent=2))
+    print("add weights= and sha256= to the family's rows in zoo/presets.py", file=sys.stderr)
+    return 0
+
+
+def register(subparsers):
+    """Adds ``train`` and ``zoo-entry`` to the main CLI."""
+    from residual_compression.models import ARCHITECTURES
+
+    p = subparsers.add_parser("train", help="train a model (section 4.1)")
+    p.add_argument("--arch", required=True, choices=sorted(ARCHITECTURES))
+    p.add_argument("--data", required=True, help=".npz with a uint8 `images` array, or a folder of images")
+    p.add_argument("--steps", type=_positive, required=True)
+    p.add_argument("--out", required=True, help="run folder: checkpoints, logs, final weights")
+    p.add_argument("--width", type=float, default=1.0, help="layer width multiplier")
+    p.add_argument("--iterations", type=_positive, default=8, help="iterations unrolled (8 = 128 B)")
+    p.add_argument("--bits", type=_positive, help="bits per position per iteration")
+    p.add_argument("--batch", type=_positive, default=32)
+    p.add_argument("--lr", type=float, default=5e-4)
+    p.add_argument("--checkpoint-every", type=_positive, default=500)
+    p.add_argument("--resume", action="store_true", help="continue from the newest checkpoint in --out")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--limit", type=_positive, help="use only the first N images")
+    p.add_argument("--strategy", choices=["mirrored", "multi_worker", "data_parallel"])
+    p.add_argument("--mixed-precision", action="store_true")
+    p.set_defaults(func=_run_train)
+
+    p = subparsers.add_parser("zoo-entry", help="turn a finished run into a zoo weights file")
+    p.add_argument("run_dir")
+    p.add_argument("family", help="the preset family, e.g. conv_lstm")
+    p.add_argument("--zoo-dir", default="zoo")
+    p.set_defaults(func=_run_zoo_entry)

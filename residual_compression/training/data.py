@@ -1,0 +1,154 @@
+"""Training data: the same preprocessing for tf.data and for a TensorFlow-free path.
+
+Sources (:func:`load_images`): an ``.npz`` with a uint8 ``images`` array
+``(N, H, W, 3)``, or a folder of images of any size and mode (decoded with
+:func:`residual_compression.images.load_image`, unreadable files reported and
+skipped). Folder images are downsampled to ``size`` paper-style (section 4.3:
+aspect ratio not kept) or, with ``crop=True``, randomly cropped to ``size``
+at each epoch (full-size training).
+
+Two pipelines over the same :func:`augment` step:
+
+* :class:`ImageSequence`: a ``keras.utils.PyDataset`` (numpy only), for the
+  JAX backend and machines without TensorFlow;
+* :func:`make_tf_dataset`: ``tf.data`` with prefetch, for the TensorFlow backend
+  and ``tf.distribute``. TensorFlow is imported only when it is called.
+
+Both are deterministic for a given seed: epoch ``e`` shuffles with
+``seed + e``, and the flips are drawn from the same generator.
+"""
+
+import pathlib
+import sys
+
+import keras
+import numpy as np
+
+from residual_compression.errors import ImageInputError
+from residual_compression.images import list_image_files
+from residual_compression.images import load_image
+from residual_compression.images import resize_to
+from residual_compression.scaling import to_model_space
+
+__all__ = ["ImageSequence", "augment", "load_images", "make_tf_dataset"]
+
+
+def load_images(source, size=32, crop=False, limit=None):
+    """Loads training images as a uint8 array ``(N, size, size, 3)`` or a list.
+
+    With ``crop=True`` folder images are kept at full size (a list), to be
+    randomly cropped by the pipelines; otherwise everything is ``size x size``.
+    """
+    path = pathlib.Path(source)
+    if path.suffix == ".npz" and path.is_file():
+        try:
+            with np.load(path) as archive:
+                if "images" not in archive.files:
+                    raise ImageInputError(f"{path}: no `images` array (found {archive.files})")
+                images = archive["images"][:limit] if limit else archive["images"]
+        except (OSError, ValueError) as e:
+            raise ImageInputError(f"{path}: cannot read npz: {e}") from None
+        if images.dtype != np.uint8 or images.ndim != 4 or images.shape[-1] != 3:
+            raise ImageInputError(
+                f"{path}: `images` must be uint8 (N, H, W, 3), received {images.dtype} {images.shape}"
+            )
+        if images.shape[1:3] != (size, size) and not crop:
+            images = np.stack([resize_to(im, (size, size)) for im in images])
+        return images
+    if not path.exists():
+        raise ImageInputError(f"{path}: no such file or folder")
+    files = list_image_files(path)[:limit] if limit else list_image_files(path)
+    images = []
+    for file in files:
+        try:
+            image = load_image(file)
+        except ImageInputError as e:
+            print(f"skipping {e}", file=sys.stderr)
+            continue
+        if crop:
+            if min(image.shape[:2]) < size:
+                image = resize_to(image, (max(size, image.shape[0]), max(size, image.shape[1])))
+            images.append(image)
+        else:
+            images.append(resize_to(image, (size, size)))
+    if not images:
+        raise ImageInputError(f"{path}: no readable images")
+    return images if crop else np.stack(images)
+
+
+def augment(images, rng, size=32):
+    """Random crop to ``size`` (when larger) and random horizontal flips."""
+    out = []
+    for image in images:
+        h, w = image.shape[:2]
+        if (h, w) != (size, size):
+            y, x = rng.integers(0, h - size + 1), rng.integers(0, w - size + 1)
+            image = image[y : y + size, x : x + size]
+        if rng.random() < 0.5:
+            image = image[:, ::-1]
+        out.append(image)
+    return np.ascontiguousarray(np.stack(out))
+
+
+class ImageSequence(keras.utils.PyDataset):
+    """Batches of scaled images ``(x, x)`` for ``model.fit``, numpy only.
+
+    Args:
+        images: uint8 ``(N, H, W, 3)`` array or list of arrays (crops are taken
+            when larger than ``size``).
+        batch_size: images per batch; the last partial batch is dropped.
+        seed: shuffling and augmentation seed.
+        epoch: the epoch to start at (resuming); call ``on_epoch_end`` to advance.
+    """
+
+    def __init__(self, images, batch_size=32, seed=0, size=32, epoch=0, **kwargs):
+        super().__init__(**kwargs)
+        n = len(images)
+        if batch_size < 1 or n < batch_size:
+            raise ValueError(
+                f"`batch_size` must be in [1, {n}] for {n} images, received: {batch_size!r}"
+            )
+        self.images = images
+        self.batch_size = batch_size
+        self.seed = seed
+        self.size = size
+        self.epoch = epoch
+        self._order = None
+
+    def __len__(self):
+        return len(self.images) // self.batch_size
+
+    def _epoch_order(self):
+        if self._order is None:
+            self._order = np.random.default_rng(self.seed + self.epoch).permutation(len(self.images))
+        return self._order
+
+    def __getitem__(self, index):
+        order = self._epoch_order()
+        ids = order[index * self.batch_size : (index + 1) * self.batch_size]
+        rng = np.random.default_rng([self.seed, self.epoch, index])
+        x = to_model_space(augment([self.images[i] for i in ids], rng, self.size))
+        return x, x
+
+    def on_epoch_end(self):
+        self.epoch += 1
+        self._order = None
+
+
+def make_tf_dataset(images, batch_size=32, seed=0, size=32, epoch=0, repeat=True):
+    """The same batches as :class:`ImageSequence`, as a prefetching ``tf.data.Dataset``."""
+    import tensorflow as tf
+
+    sequence = ImageSequence(images, batch_size=batch_size, seed=seed, size=size, epoch=epoch)
+
+    def generator():
+        while True:
+            for i in range(len(sequence)):
+                yield sequence[i]
+            sequence.on_epoch_end()
+            if not repeat:
+                return
+
+    spec = tf.TensorSpec((batch_size, size, size, 3), tf.float32)
+    dataset = tf.data.Dataset.from_generator(generator, output_signature=(spec, spec))
+    return dataset.prefetch(tf.data.AUTOTUNE)

@@ -1,0 +1,66 @@
+"""Turn a finished training run into a zoo entry.
+
+``make_zoo_entry(run_dir, family, zoo_dir)`` copies ``final.weights.h5`` into
+``zoo_dir/<family>/<family>.weights.h5`` (gzip-compressed HDF5 datasets,
+loaded unchanged by Keras), and returns the fields to write into the
+registry table (``zoo/presets.py``): weights path, sha256, config and a
+training summary.
+"""
+
+import hashlib
+import json
+import pathlib
+
+__all__ = ["make_zoo_entry"]
+
+MAX_WEIGHTS_BYTES = 16 * 2**20
+
+
+def _compress_h5(src, dst):
+    import h5py
+
+    with h5py.File(src, "r") as fin, h5py.File(dst, "w") as fout:
+        for key, value in fin.attrs.items():
+            fout.attrs[key] = value
+
+        def copy(name, obj):
+            if isinstance(obj, h5py.Group):
+                group = fout.require_group(name)
+                for key, value in obj.attrs.items():
+                    group.attrs[key] = value
+            else:
+                data = obj[()]
+                kwargs = {"compression": "gzip", "compression_opts": 9, "shuffle": True} if obj.shape else {}
+                fout.create_dataset(name, data=data, **kwargs)
+
+        fin.visititems(copy)
+
+
+def make_zoo_entry(run_dir, family, zoo_dir):
+    """Copies a run's final weights into the zoo; returns the registry fields."""
+    run_dir = pathlib.Path(run_dir)
+    run_file, weights = run_dir / "run.json", run_dir / "final.weights.h5"
+    for path in (run_file, weights):
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: missing; is {run_dir} a finished training run?")
+    run = json.loads(run_file.read_text())
+    target_dir = pathlib.Path(zoo_dir) / family
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / f"{family}.weights.h5"
+    _compress_h5(weights, target)
+    size = target.stat().st_size
+    if size > MAX_WEIGHTS_BYTES:
+        target.unlink()
+        raise ValueError(f"{target.name} is {size} bytes, over the zoo's 16 MiB per-file limit")
+    config = {k: v for k, v in run["config"].items() if k not in ("name", "trainable", "dtype")}
+    return {
+        "weights": f"{family}/{target.name}",
+        "sha256": hashlib.sha256(target.read_bytes()).hexdigest(),
+        "architecture": run["architecture"],
+        "config": config,
+        "training": (
+            f"{run.get('final_step')} steps x batch {run['batch_size']} on {run['data']} "
+            f"({run['images']} images), {run['backend']} backend"
+        ),
+        "bytes": size,
+    }
