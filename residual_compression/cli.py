@@ -17,6 +17,7 @@ import sys
 
 import numpy as np
 
+from residual_compression.argtypes import positive_int
 from residual_compression.errors import ResidualCompressionError
 
 __all__ = ["build_parser", "main"]
@@ -188,14 +189,6 @@ def _cmd_roundtrip(args):
 # -- parser -----------------------------------------------------------------------
 
 
-def _positive(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}")
-    return value
 
 
 def build_parser():
@@ -208,7 +201,7 @@ def build_parser():
     p = sub.add_parser("roundtrip", help="compress + decompress images, print sizes and quality")
     p.add_argument("images", nargs="*", help="image files (default: four generated 32x32 patterns)")
     p.add_argument("--model", default="conv_lstm_64B", help="zoo preset (default conv_lstm_64B)")
-    p.add_argument("--bytes", type=_positive, nargs="+", help="payload budgets per image")
+    p.add_argument("--bytes", type=positive_int, nargs="+", help="payload budgets per image")
     p.set_defaults(func=_cmd_roundtrip)
 
     p = sub.add_parser("encode", help="compress image file(s) to stream file(s)")
@@ -216,14 +209,14 @@ def build_parser():
     p.add_argument("-o", "--output", required=True, metavar="OUT", help="stream file, or folder for several inputs")
     p.add_argument("--model", default="conv_lstm_64B", help="zoo preset (default conv_lstm_64B)")
     group = p.add_mutually_exclusive_group()
-    group.add_argument("--bytes", type=_positive, help="payload budget in bytes (default: the preset's)")
-    group.add_argument("--iterations", type=_positive, help="number of iterations instead of --bytes")
+    group.add_argument("--bytes", type=positive_int, help="payload budget in bytes (default: the preset's)")
+    group.add_argument("--iterations", type=positive_int, help="number of iterations instead of --bytes")
     p.set_defaults(func=_cmd_encode)
 
     p = sub.add_parser("decode", help="decompress a stream file to an image")
     p.add_argument("input", metavar="IN")
     p.add_argument("-o", "--output", required=True, metavar="OUT.png")
-    p.add_argument("--iterations", type=_positive, help="decode only the first k iterations")
+    p.add_argument("--iterations", type=positive_int, help="decode only the first k iterations")
     p.set_defaults(func=_cmd_decode)
 
     p = sub.add_parser("info", help="describe a stream file")

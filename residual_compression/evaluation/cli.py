@@ -17,6 +17,10 @@ import argparse
 import os
 import sys
 
+from residual_compression.argtypes import non_negative_int
+from residual_compression.argtypes import positive_float
+from residual_compression.argtypes import positive_int
+
 __all__ = ["register", "main", "run_evaluate", "run_bench", "DEFAULT_RD_TARGETS"]
 
 DEFAULT_RD_TARGETS = (16, 32, 48, 64, 80, 96, 112, 128, 160, 192, 224, 256)
@@ -26,34 +30,10 @@ class _InputError(Exception):
     """A problem with the command's input, reported in one line with exit code 2."""
 
 
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
 
 
-def _positive_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return value
 
 
-def _non_negative_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
-    return value
 
 
 def _add_codec_options(parser):
@@ -67,7 +47,7 @@ def _add_codec_options(parser):
         "(default: all this Pillow supports; the flag alone: none)",
     )
     parser.add_argument(
-        "--targets", nargs="+", type=_positive_int, default=[64, 128], metavar="BYTES",
+        "--targets", nargs="+", type=positive_int, default=[64, 128], metavar="BYTES",
         help="header-less byte targets (default: 64 128)",
     )
     parser.add_argument(
@@ -89,17 +69,17 @@ def register(subparsers):
         help="folder of images, one image file, or .npz with a uint8 'images' array (N,H,W,3)",
     )
     _add_codec_options(ev)
-    ev.add_argument("--limit", type=_positive_int, default=None, metavar="N",
+    ev.add_argument("--limit", type=positive_int, default=None, metavar="N",
                     help="use only the first N images")
     ev.add_argument("--out", default=os.path.join("out", "evaluate"), metavar="DIR",
                     help="output folder (default: out/evaluate)")
     ev.add_argument("--size", choices=("thumb", "full"), default="thumb",
                     help="thumb: resize to 32x32 like the paper (default); full: keep the size")
-    ev.add_argument("--rd-targets", nargs="*", type=_positive_int, default=list(DEFAULT_RD_TARGETS),
+    ev.add_argument("--rd-targets", nargs="*", type=positive_int, default=list(DEFAULT_RD_TARGETS),
                     metavar="BYTES", help="extra targets for the rate-distortion plot (default: 16..256)")
-    ev.add_argument("--samples", type=_non_negative_int, default=4, metavar="K",
+    ev.add_argument("--samples", type=non_negative_int, default=4, metavar="K",
                     help="thumbnails per rate in the sample grid (default 4, 0 for none)")
-    ev.add_argument("--batch-size", type=_positive_int, default=64, metavar="B",
+    ev.add_argument("--batch-size", type=positive_int, default=64, metavar="B",
                     help="images per neural compress call (default 64)")
     ev.add_argument("--ms-ssim", action="store_true",
                     help="also report MS-SSIM (full-size images over 160 px on the short side)")
@@ -113,9 +93,9 @@ def register(subparsers):
         "with the machine's float32 matmul FLOP/s measured in the same run.",
     )
     _add_codec_options(bench)
-    bench.add_argument("--batch", type=_positive_int, default=64, metavar="B",
+    bench.add_argument("--batch", type=positive_int, default=64, metavar="B",
                        help="thumbnails per batch (default 64)")
-    bench.add_argument("--seconds", type=_positive_float, default=2.0, metavar="S",
+    bench.add_argument("--seconds", type=positive_float, default=2.0, metavar="S",
                        help="time budget per measurement (default 2)")
     bench.add_argument("--images", default=None, metavar="PATH",
                        help="images to use (default: synthetic 32x32 images)")

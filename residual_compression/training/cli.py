@@ -3,18 +3,11 @@
 import argparse
 import json
 import sys
+from residual_compression.argtypes import positive_int
 
 __all__ = ["register"]
 
 
-def _positive(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}")
-    return value
 
 
 def _run_train(args):
@@ -58,17 +51,17 @@ def register(subparsers):
     p = subparsers.add_parser("train", help="train a model (section 4.1)")
     p.add_argument("--arch", required=True, choices=sorted(ARCHITECTURES))
     p.add_argument("--data", required=True, help=".npz with a uint8 `images` array, or a folder of images")
-    p.add_argument("--steps", type=_positive, required=True)
+    p.add_argument("--steps", type=positive_int, required=True)
     p.add_argument("--out", required=True, help="run folder: checkpoints, logs, final weights")
     p.add_argument("--width", type=float, default=1.0, help="layer width multiplier")
-    p.add_argument("--iterations", type=_positive, default=8, help="iterations unrolled (8 = 128 B)")
-    p.add_argument("--bits", type=_positive, help="bits per position per iteration")
-    p.add_argument("--batch", type=_positive, default=32)
+    p.add_argument("--iterations", type=positive_int, default=8, help="iterations unrolled (8 = 128 B)")
+    p.add_argument("--bits", type=positive_int, help="bits per position per iteration")
+    p.add_argument("--batch", type=positive_int, default=32)
     p.add_argument("--lr", type=float, default=5e-4)
-    p.add_argument("--checkpoint-every", type=_positive, default=500)
+    p.add_argument("--checkpoint-every", type=positive_int, default=500)
     p.add_argument("--resume", action="store_true", help="continue from the newest checkpoint in --out")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--limit", type=_positive, help="use only the first N images")
+    p.add_argument("--limit", type=positive_int, help="use only the first N images")
     p.add_argument("--strategy", choices=["mirrored", "multi_worker", "data_parallel"])
     p.add_argument("--mixed-precision", action="store_true")
     p.set_defaults(func=_run_train)
