@@ -83,3 +83,15 @@ def test_bad_sources(tmp_path):
         load_images(tmp_path, size="huge")
     with pytest.raises(ValueError, match="limit must be a positive integer or None, got 0"):
         load_images(tmp_path, limit=0)
+
+
+def test_folder_with_sixteen_bit_png_and_corrupt_file(tmp_path):
+    grey = synthetic_images(1, seed=3)[0][..., 0]
+    Image.fromarray(grey.astype(np.uint16) * 257).save(tmp_path / "deep.png")  # 16-bit greyscale
+    Image.fromarray(grey).save(tmp_path / "grey.png")
+    (tmp_path / "zcorrupt.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 20)
+    skipped = []
+    loaded = load_images(tmp_path, on_skip=lambda name, reason: skipped.append((name, reason)))
+    assert loaded.names == ("deep.png", "grey.png")
+    np.testing.assert_array_equal(loaded.images[0], loaded.images[1])  # 16-bit scaled to 8 exactly
+    assert [name for name, _ in skipped] == ["zcorrupt.png"] and skipped[0][1]

@@ -1,8 +1,10 @@
 """Load evaluation images from a folder, one image file or an ``.npz`` (sec. 4.3).
 
 The paper's benchmark images were "downsampled to 32x32, losing their
-original aspect ratios" (Toderici et al. 2016, sec. 4.3). With
-``size="thumb"`` (the default) every image is converted to RGB and resized to
+original aspect ratios" (Toderici et al. 2016, sec. 4.3). Files are read
+with :func:`residual_compression.images.load_image` (the same conversion rules
+as the codec: alpha dropped, greyscale replicated, 16-bit scaled). With
+``size="thumb"`` (the default) every image is resized to
 32x32 the same way: aspect ratio not kept, Pillow's antialiased LANCZOS
 filter (Pillow widens the filter support when downsampling, so it low-pass
 filters). ``size="full"`` keeps every image as it is.
@@ -51,24 +53,11 @@ class LoadedImages:
 
 def to_thumbnail(image):
     """Resize a uint8 (H, W, 3) array to 32x32 (aspect ratio not kept, LANCZOS)."""
-    from PIL import Image
+    from residual_compression.images import resize_to
 
     if image.shape[:2] == (THUMB_SIZE, THUMB_SIZE):
         return image
-    pil = Image.fromarray(image, "RGB")
-    return np.asarray(pil.resize((THUMB_SIZE, THUMB_SIZE), Image.Resampling.LANCZOS), dtype=np.uint8)
-
-
-def _read_image_file(path):
-    from PIL import Image
-
-    with Image.open(path) as img:
-        img.load()
-        if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
-            background = Image.new("RGBA", img.size, (255, 255, 255, 255))
-            background.alpha_composite(img.convert("RGBA"))
-            img = background
-        return np.asarray(img.convert("RGB"), dtype=np.uint8)
+    return resize_to(image, (THUMB_SIZE, THUMB_SIZE))
 
 
 def _check_options(size, limit):
@@ -107,14 +96,16 @@ def _load_folder(path, limit, on_skip):
     files = [e for e in entries if os.path.isfile(os.path.join(path, e))]
     if not files:
         raise ImageInputError(f"{path}: folder has no image files")
+    from residual_compression.images import load_image
+
     images, names, skipped = [], [], []
     for entry in files:
         if limit is not None and len(images) >= limit:
             break
         try:
-            images.append(_read_image_file(os.path.join(path, entry)))
-        except Exception as exc:  # Pillow raises many types for bad files
-            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            images.append(load_image(os.path.join(path, entry)))
+        except ImageInputError as exc:
+            reason = str(exc)
             skipped.append((entry, reason))
             if on_skip is not None:
                 on_skip(entry, reason)
@@ -147,10 +138,9 @@ def load_images(path, *, size="thumb", limit=None, on_skip=None):
     elif path.lower().endswith(".npz"):
         images, names, skipped = _load_npz(path, limit)
     else:
-        try:
-            images, names, skipped = [_read_image_file(path)], (os.path.basename(path),), ()
-        except Exception as exc:
-            raise ImageInputError(f"{path}: cannot read image: {exc}") from exc
+        from residual_compression.images import load_image
+
+        images, names, skipped = [load_image(path)], (os.path.basename(path),), ()
     if size == "thumb":
         images = [to_thumbnail(im) for im in images]
     small = [n for n, im in zip(names, images) if im.shape[0] < 8 or im.shape[1] < 8]
