@@ -1,5 +1,6 @@
 """The seven architectures of Table 1, by registry name."""
 
+from residual_compression.architectures import ARCHITECTURE_NAMES
 from residual_compression.models.base import ProgressiveAutoencoder
 from residual_compression.models.conv_lstm import ConvLSTMCompressor
 from residual_compression.models.conv_residual import ConvAutoencoder
@@ -21,6 +22,10 @@ ARCHITECTURES = {
         ConvLSTMCompressor,
     )
 }
+
+
+if tuple(ARCHITECTURES) != ARCHITECTURE_NAMES:  # one list of names, checked at import
+    raise RuntimeError(f"architecture registry out of sync: {tuple(ARCHITECTURES)} != {ARCHITECTURE_NAMES}")
 
 
 def build_model(architecture, **config):

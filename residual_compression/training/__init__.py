@@ -1,26 +1,21 @@
-"""Training of the progressive models (backend-neutral parts).
+"""Training of the progressive models.
 
-The TensorFlow-only pieces (tf.data, tf.distribute) are imported lazily by
-their own modules, so this package imports under any Keras backend.
+``compile_for_training`` and ``train`` are imported on first use, so that the
+command line can register ``train`` without importing Keras, and the
+TensorFlow-only pieces (tf.data, tf.distribute) are imported only by the code
+paths that need them: training runs under any Keras backend.
 """
 
-import keras
-
-from residual_compression.loss import ResidualL2Loss
-
-__all__ = ["compile_for_training"]
+__all__ = ["compile_for_training", "train"]
 
 
-def compile_for_training(model, learning_rate=1e-3, **compile_kwargs):
-    """Compiles a ``ProgressiveAutoencoder`` with Adam and the section 4.1 loss.
+def __getattr__(name):
+    if name == "compile_for_training":
+        from residual_compression.training.compile import compile_for_training
 
-    The model is then trained with ``model.fit(x, x)`` on scaled images: the
-    stochastic binarizer is active only in training mode (``fit``), the
-    deterministic one everywhere else.
-    """
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) or not learning_rate > 0:
-        raise ValueError(f"`learning_rate` must be a positive number, received: {learning_rate!r}")
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate), loss=ResidualL2Loss(), **compile_kwargs
-    )
-    return model
+        return compile_for_training
+    if name == "train":
+        from residual_compression.training.trainer import train
+
+        return train
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,6 +3,7 @@
 import argparse
 import json
 import sys
+from residual_compression.architectures import ARCHITECTURE_NAMES
 from residual_compression.argtypes import positive_int
 
 __all__ = ["register"]
@@ -46,10 +47,8 @@ def _run_zoo_entry(args):
 
 def register(subparsers):
     """Adds ``train`` and ``zoo-entry`` to the main CLI."""
-    from residual_compression.models import ARCHITECTURES
-
     p = subparsers.add_parser("train", help="train a model (section 4.1)")
-    p.add_argument("--arch", required=True, choices=sorted(ARCHITECTURES))
+    p.add_argument("--arch", required=True, choices=ARCHITECTURE_NAMES)
     p.add_argument("--data", required=True, help=".npz with a uint8 `images` array, or a folder of images")
     p.add_argument("--steps", type=positive_int, required=True)
     p.add_argument("--out", required=True, help="run folder: checkpoints, logs, final weights")
