@@ -112,6 +112,10 @@ class ProgressiveCodec:
         """Multiply-accumulates of one encode + decode iteration."""
         return self.model.macs_per_iteration(*self.padded_size(height, width))
 
+    def decoder_macs_per_iteration(self, height=32, width=32):
+        """Multiply-accumulates of one decode iteration."""
+        return self.model.macs_split(*self.padded_size(height, width))[1]
+
     def iterations_for(self, num_bytes, height=32, width=32):
         """Whole iterations that fit in ``num_bytes`` of payload."""
         num_bytes = _positive_int("num_bytes", num_bytes)

@@ -123,6 +123,8 @@ def test_macs_per_iteration():
             if len(v.shape) >= 2
         )
         assert model.macs_per_iteration(32, 32) == kernels * 16
+        decoder_kernels = sum(int(np.prod(v.shape)) for v in model.decoder_step(0).weights if len(v.shape) >= 2)
+        assert model.macs_split(32, 32)[1] == decoder_kernels * 16
     # Fully convolutional: proportional to area.
     for case in ("conv_residual_shared", "conv_lstm"):
         model = small_model(case)

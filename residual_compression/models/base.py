@@ -101,6 +101,15 @@ class ProgressiveAutoencoder(keras.Model):
         """Shape ``(h, w, c)`` of one iteration's bits for an image size."""
         raise NotImplementedError
 
+    def macs_split(self, height, width):
+        """``(encoder, decoder)`` multiply-accumulates of one iteration."""
+        raise NotImplementedError
+
+    def macs_per_iteration(self, height, width):
+        """Multiply-accumulates of one encode + decode iteration (the encoder
+        runs the decoder too, closed loop); ``macs_split`` separates them."""
+        return sum(self.macs_split(height, width))
+
     def state_shapes(self, height, width):
         """Per-example state shapes ``(encoder_states, decoder_states)``."""
         return [], []

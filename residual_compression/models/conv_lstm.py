@@ -79,8 +79,8 @@ class ConvLSTMCompressor(ProgressiveAutoencoder):
     def code_shape(self, height, width):
         return (height // 4, width // 4, self.bits)
 
-    def macs_per_iteration(self, height, width):
-        """Multiply-accumulates of one encoder + decoder step (3x3 input kernels)."""
+    def macs_split(self, height, width):
+        """(encoder, decoder) multiply-accumulates of one encoder + decoder step (3x3 input kernels)."""
         (e1, e2, e3), (d1, d2, d3) = self._widths()
         hk = self.hidden_kernel_size ** 2
         p = (height // 4) * (width // 4)
@@ -96,7 +96,7 @@ class ConvLSTMCompressor(ProgressiveAutoencoder):
             + 4 * d3 * (4 * p * 9 * d2 + 16 * p * hk * d3)
             + 16 * p * d3 * 3
         )
-        return encoder + decoder
+        return encoder, decoder
 
     def state_shapes(self, height, width):
         (_, e2, e3), (_, d2, d3) = self._widths()

@@ -89,14 +89,14 @@ class ConvResidualShared(ProgressiveAutoencoder):
     def code_shape(self, height, width):
         return (height // 4, width // 4, self.bits)
 
-    def macs_per_iteration(self, height, width):
-        """Multiply-accumulates of one encoder + decoder stage (3x3 kernels)."""
+    def macs_split(self, height, width):
+        """(encoder, decoder) multiply-accumulates of one encoder + decoder stage (3x3 kernels)."""
         e1, e2, e3 = (scaled_width(b, self.width) for b in ENCODER_WIDTHS)
         d1, d2, d3 = (scaled_width(b, self.width) for b in DECODER_WIDTHS)
         p = (height // 4) * (width // 4)  # code positions (8x8 for 32x32)
         encoder = 4 * p * 9 * 3 * e1 + p * 9 * e1 * e2 + p * 9 * e2 * e3 + p * e3 * self.bits
         decoder = p * 9 * self.bits * d1 + p * 9 * d1 * d2 + 4 * p * 9 * d2 * d3 + 16 * p * d3 * 3
-        return encoder + decoder
+        return encoder, decoder
 
 
 @keras.saving.register_keras_serializable(package="residual_compression")

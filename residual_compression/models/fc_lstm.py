@@ -63,9 +63,10 @@ class FCLSTMCompressor(PatchTiling, ProgressiveAutoencoder):
         n = scaled_width(UNITS, self.width)
         return [(n,)] * 4, [(n,)] * 4
 
-    def macs_per_iteration(self, height, width):
-        """Multiply-accumulates of one encoder + decoder step over all patches."""
+    def macs_split(self, height, width):
+        """(encoder, decoder) multiply-accumulates of one encoder + decoder step over all patches."""
         u, b = scaled_width(UNITS, self.width), self.bits
         encoder = PATCH_VALUES * u + 2 * (2 * u * 4 * u) + u * b
         decoder = (b + u) * 4 * u + 2 * u * 4 * u + u * PATCH_VALUES
-        return (encoder + decoder) * (height // 8) * (width // 8)
+        patches = (height // 8) * (width // 8)
+        return encoder * patches, decoder * patches

@@ -67,11 +67,13 @@ class FCResidualShared(PatchTiling, ProgressiveAutoencoder):
         decoders = [fc_decoder_stage(units, self.bits, f"decoder_step_{t}") for t in range(stages)]
         return encoders, decoders
 
-    def macs_per_iteration(self, height, width):
-        """Multiply-accumulates of one encoder + decoder stage over all patches."""
+    def macs_split(self, height, width):
+        """(encoder, decoder) multiply-accumulates of one encoder + decoder stage over all patches."""
         u, b = scaled_width(UNITS, self.width), self.bits
-        per_patch = (PATCH_VALUES * u + u * u + u * b) + (b * u + u * u + u * PATCH_VALUES)
-        return per_patch * (height // PATCH) * (width // PATCH)
+        patches = (height // PATCH) * (width // PATCH)
+        encoder = (PATCH_VALUES * u + u * u + u * b) * patches
+        decoder = (b * u + u * u + u * PATCH_VALUES) * patches
+        return encoder, decoder
 
 
 @keras.saving.register_keras_serializable(package="residual_compression")
