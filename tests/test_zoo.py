@@ -61,3 +61,48 @@ def test_progressive_presets_share_weights_across_budgets():
     np.testing.assert_array_equal(b.decompress(data), a.decompress(data))
     long = b.compress(image)
     assert len(long) == 8 + 128 and long[8:72] == data[8:]  # same payload prefix, own id
+
+
+@pytest.fixture
+def fake_trained_preset(tmp_path, monkeypatch):
+    """A preset whose weights file lives in a temporary zoo folder."""
+    import hashlib
+
+    from residual_compression.models import build_model
+
+    config = {"width": 0.0625, "iterations": 2}
+    model = build_model("conv_residual_shared", **config)
+    (tmp_path / "fake").mkdir()
+    path = tmp_path / "fake" / "fake.weights.h5"
+    model.save_weights(path)
+    preset = presets_module.Preset(
+        "fake_64B", 999, "conv_residual_shared", config, 32, "fake",
+        weights="fake/fake.weights.h5", sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+    )
+    monkeypatch.setattr(zoo, "_HERE", tmp_path)
+    monkeypatch.setitem(zoo._BY_NAME, preset.name, preset)
+    return preset, path, model
+
+
+def test_trained_preset_loads_verified_weights(fake_trained_preset):
+    preset, _, model = fake_trained_preset
+    codec = zoo.load(preset.name)
+    assert codec.trained
+    for a, b in zip(codec.model.weights, model.weights):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+def test_tampered_weights_refused(fake_trained_preset):
+    preset, path, _ = fake_trained_preset
+    data = bytearray(path.read_bytes())
+    data[-100] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(ResidualCompressionError, match="sha256"):
+        zoo.load(preset.name)
+
+
+def test_missing_weights_refused(fake_trained_preset):
+    preset, path, _ = fake_trained_preset
+    path.unlink()
+    with pytest.raises(ResidualCompressionError, match="missing"):
+        zoo.load(preset.name)

@@ -32,6 +32,8 @@ def _index(presets):
             )
         if not 1 <= preset.id <= 0xFFFF:
             raise RuntimeError(f"preset id out of range for {preset.name!r}: {preset.id}")
+        if preset.weights is not None and not preset.sha256:
+            raise RuntimeError(f"preset {preset.name!r} has a weights file but no sha256")
         by_name[preset.name] = preset
         by_id[preset.id] = preset
     return by_name, by_id
@@ -95,7 +97,7 @@ def load(name, *, batch_size=64):
         path = _HERE / preset.weights
         if not path.is_file():
             raise ResidualCompressionError(f"weights file of preset {name!r} is missing: {path.name}")
-        if preset.sha256 and _sha256(path) != preset.sha256:
+        if _sha256(path) != preset.sha256:
             raise ResidualCompressionError(
                 f"weights file of preset {name!r} ({path.name}) fails its sha256 check; "
                 "reinstall the package"
