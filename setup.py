@@ -50,7 +50,12 @@ setup(
         "tensorboard>=2.16",
     ],
     extras_require={
-        "test": ["pytest>=8", "jax>=0.4.30"],
+        "test": [
+            "pytest>=8",
+            "jax>=0.4.30",
+            "ai-edge-litert>=2.3; platform_system != 'Windows'",
+        ],
+        "export": ["ai-edge-litert>=2.3; platform_system != 'Windows'"],
     },
     entry_points={
         "console_scripts": ["residual-compression=residual_compression.cli:main"],

@@ -227,10 +227,12 @@ def build_parser():
     p.set_defaults(func=_cmd_presets)
 
     from residual_compression.evaluation import cli as evaluation_cli
+    from residual_compression.export import cli as export_cli
     from residual_compression.training import cli as training_cli
 
     evaluation_cli.register(sub)
     training_cli.register(sub)
+    export_cli.register(sub)
     return parser
 
 
