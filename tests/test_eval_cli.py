@@ -159,7 +159,8 @@ def test_bench_prints_rows(capsys, fake_zoo):
     fake_row = next(line for line in out.splitlines() if line.startswith("| fake-lstm | 128 |"))
     cells = [c.strip() for c in fake_row.strip("|").split("|")]
     assert cells[4] == "1.02 M" and cells[5] == "8"  # MACs/img/iter, iterations
-    assert cells[7].endswith(" G") and cells[8].endswith("%") and cells[9].endswith("%")
+    # Achieved FLOP/s is a measured number: only its format is checked (any SI prefix).
+    assert cells[7].split()[-1] in {"k", "M", "G", "T"} and cells[8].endswith("%") and cells[9].endswith("%")
     jpeg_row = next(line for line in out.splitlines() if line.startswith("| jpeg | 64 |"))
     assert jpeg_row.rstrip().endswith("| - | - | - | - | - | - |")
 
