@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 
 from conftest import synthetic_images
+from residual_compression import zoo
 from residual_compression.cli import main
 
 
@@ -23,7 +24,7 @@ def test_encode_info_decode(tmp_path, png, capsys):
     assert main(["encode", str(png), "-o", str(stream), "--model", "conv_lstm_64B", "--bytes", "128"]) == 0
     assert stream.stat().st_size == 8 + 128
     captured = capsys.readouterr()
-    assert "UNTRAINED" in captured.err  # untrained weights are clearly labelled
+    assert ("UNTRAINED" in captured.err) == (zoo.get_preset("conv_lstm_64B").weights is None)
     assert main(["info", str(stream)]) == 0
     out = capsys.readouterr().out
     assert "conv_lstm_64B" in out and "32x32" in out and "iterations:  8" in out
@@ -31,6 +32,17 @@ def test_encode_info_decode(tmp_path, png, capsys):
     assert main(["decode", str(stream), "-o", str(out_png), "--iterations", "4"]) == 0
     decoded = np.asarray(Image.open(out_png))
     assert decoded.shape == (32, 32, 3)
+
+
+def test_untrained_presets_are_labelled(tmp_path, png, capsys):
+    untrained = [n for n in zoo.list_presets() if zoo.get_preset(n).weights is None]
+    if not untrained:
+        pytest.skip("every preset is trained")
+    stream = tmp_path / "u.rc"
+    assert main(["encode", str(png), "-o", str(stream), "--model", untrained[0]]) == 0
+    assert "UNTRAINED" in capsys.readouterr().err
+    assert main(["info", str(stream)]) == 0
+    assert "UNTRAINED" in capsys.readouterr().out
 
 
 def test_truncated_stream_still_decodes_at_lower_rate(tmp_path, png):

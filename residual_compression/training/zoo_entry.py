@@ -10,6 +10,7 @@ training summary.
 import hashlib
 import json
 import pathlib
+import tempfile
 
 __all__ = ["make_zoo_entry"]
 
@@ -47,12 +48,20 @@ def make_zoo_entry(run_dir, family, zoo_dir):
     target_dir = pathlib.Path(zoo_dir) / family
     target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / f"{family}.weights.h5"
-    _compress_h5(weights, target)
+    config = {k: v for k, v in run["config"].items() if k not in ("name", "trainable", "dtype")}
+    with tempfile.TemporaryDirectory() as tmp:
+        # A run's weights file also holds the optimizer state: ship the model's alone.
+        from residual_compression.models import build_model
+
+        model = build_model(run["architecture"], **config)
+        model.load_weights(weights)
+        model_only = pathlib.Path(tmp) / "model.weights.h5"
+        model.save_weights(model_only)
+        _compress_h5(model_only, target)
     size = target.stat().st_size
     if size > MAX_WEIGHTS_BYTES:
         target.unlink()
         raise ValueError(f"{target.name} is {size} bytes, over the zoo's 16 MiB per-file limit")
-    config = {k: v for k, v in run["config"].items() if k not in ("name", "trainable", "dtype")}
     return {
         "weights": f"{family}/{target.name}",
         "sha256": hashlib.sha256(target.read_bytes()).hexdigest(),
