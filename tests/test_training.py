@@ -188,3 +188,21 @@ def test_train_cli_and_zoo_entry(tmp_path, capsys):
     reference.load_weights(out / "final.weights.h5")
     for a, b in zip(model.weights, reference.weights):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+def test_zoo_entry_float16_halves_the_file(tmp_path):
+    from residual_compression.models import build_model
+    from residual_compression.training.trainer import train
+    from residual_compression.training.zoo_entry import make_zoo_entry
+
+    train("fc_residual_shared", synthetic_images(24), 1, tmp_path / "run", width=0.125, iterations=2,
+          batch_size=8, checkpoint_every=1, validation=0, verbose=0)
+    full = make_zoo_entry(tmp_path / "run", "a", tmp_path / "zoo")
+    half = make_zoo_entry(tmp_path / "run", "b", tmp_path / "zoo", float16=True)
+    assert half["bytes"] < 0.7 * full["bytes"] and half["float16"] and not full["float16"]
+    a, b = (build_model("fc_residual_shared", **full["config"]) for _ in range(2))
+    a.load_weights(tmp_path / "zoo" / full["weights"])
+    b.load_weights(tmp_path / "zoo" / half["weights"])
+    for x, y in zip(a.weights, b.weights):
+        assert y.dtype == x.dtype
+        np.testing.assert_allclose(y.numpy(), x.numpy(), rtol=1e-3, atol=1e-4)

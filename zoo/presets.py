@@ -41,6 +41,30 @@ TRAINED = {
         "sha256": "e1ad806f06c18a93562e578a1d88c94afda0006573ace1b9f155b5991ad8282b",
         "training": "1500 steps x batch 32 (48,000 images seen) on CIFAR-10 train, TensorFlow CPU, 571 s",
     },
+    "fc_residual_distinct": {
+        "config": {"bits": 8, "iterations": 8, "width": 1.0, "seed": 0},
+        "weights": "fc_residual_distinct/fc_residual_distinct.weights.h5",
+        "sha256": "aeaf401bb67fe722737ac56251b222f7612402b4c7700742c3bd1058a66dea3a",
+        "training": "1500 steps x batch 32 (48,000 images seen) on CIFAR-10 train, TensorFlow CPU, 453 s; weights stored as float16",
+    },
+    "conv_autoencoder_64B": {
+        "config": {"bits": 8, "width": 1.0, "seed": 0},
+        "weights": "conv_autoencoder_64B/conv_autoencoder_64B.weights.h5",
+        "sha256": "2c5fab065263832e92f5821c4ac2237c6fd0f0a9804874e6fb8509b12d023962",
+        "training": "1500 steps x batch 32 (48,000 images seen) on CIFAR-10 train, TensorFlow CPU, 150 s",
+    },
+    "conv_autoencoder_128B": {
+        "config": {"bits": 16, "width": 1.0, "seed": 0},
+        "weights": "conv_autoencoder_128B/conv_autoencoder_128B.weights.h5",
+        "sha256": "3239a9f60e77b2a9654d31b96c5e68dc007e5a71704050d61b0d805a203e4379",
+        "training": "1500 steps x batch 32 (48,000 images seen) on CIFAR-10 train, TensorFlow CPU, 97 s",
+    },
+    "conv_lstm": {
+        "config": {"bits": 2, "iterations": 8, "width": 0.5, "seed": 0, "hidden_kernel_size": 1},
+        "weights": "conv_lstm/conv_lstm.weights.h5",
+        "sha256": "71395d1eb8658198efb8532cdd8f54029316c7e445795bf5a310a2b5b0fe1373",
+        "training": "2400 steps x batch 32 (76,800 images seen, 1.5 epochs) on CIFAR-10 train, TensorFlow CPU, 2,523 s wall in the resumed run plus about 15 min before the resume",
+    },
 }
 
 

@@ -39,7 +39,7 @@ def _run_train(args):
 def _run_zoo_entry(args):
     from residual_compression.training.zoo_entry import make_zoo_entry
 
-    entry = make_zoo_entry(args.run_dir, args.family, args.zoo_dir)
+    entry = make_zoo_entry(args.run_dir, args.family, args.zoo_dir, float16=args.float16)
     print(json.dumps(entry, indent=2))
     print("add weights= and sha256= to the family's rows in zoo/presets.py", file=sys.stderr)
     return 0
@@ -69,4 +69,5 @@ def register(subparsers):
     p.add_argument("run_dir")
     p.add_argument("family", help="the preset family, e.g. conv_lstm")
     p.add_argument("--zoo-dir", default="zoo")
+    p.add_argument("--float16", action="store_true", help="store weights as float16 (half the size)")
     p.set_defaults(func=_run_zoo_entry)

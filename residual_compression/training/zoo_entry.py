@@ -12,13 +12,16 @@ import json
 import pathlib
 import tempfile
 
+from residual_compression.errors import ResidualCompressionError
+
 __all__ = ["make_zoo_entry"]
 
 MAX_WEIGHTS_BYTES = 16 * 2**20
 
 
-def _compress_h5(src, dst):
+def _compress_h5(src, dst, float16=False):
     import h5py
+    import numpy as np
 
     with h5py.File(src, "r") as fin, h5py.File(dst, "w") as fout:
         for key, value in fin.attrs.items():
@@ -31,19 +34,26 @@ def _compress_h5(src, dst):
                     group.attrs[key] = value
             else:
                 data = obj[()]
+                if float16 and getattr(data, "dtype", None) == np.float32:
+                    data = data.astype(np.float16)  # Keras casts back to float32 on load
                 kwargs = {"compression": "gzip", "compression_opts": 9, "shuffle": True} if obj.shape else {}
                 fout.create_dataset(name, data=data, **kwargs)
 
         fin.visititems(copy)
 
 
-def make_zoo_entry(run_dir, family, zoo_dir):
-    """Copies a run's final weights into the zoo; returns the registry fields."""
+def make_zoo_entry(run_dir, family, zoo_dir, float16=False):
+    """Copies a run's final weights into the zoo; returns the registry fields.
+
+    ``float16=True`` stores the weights rounded to float16 (half the size, for
+    models that would not fit the 16 MiB per-file limit); the shipped model is
+    then the rounded one, and that is what its model card must measure.
+    """
     run_dir = pathlib.Path(run_dir)
     run_file, weights = run_dir / "run.json", run_dir / "final.weights.h5"
     for path in (run_file, weights):
         if not path.is_file():
-            raise FileNotFoundError(f"{path}: missing; is {run_dir} a finished training run?")
+            raise ResidualCompressionError(f"{path}: missing; is {run_dir} a finished training run?")
     run = json.loads(run_file.read_text())
     target_dir = pathlib.Path(zoo_dir) / family
     target_dir.mkdir(parents=True, exist_ok=True)
@@ -57,16 +67,19 @@ def make_zoo_entry(run_dir, family, zoo_dir):
         model.load_weights(weights)
         model_only = pathlib.Path(tmp) / "model.weights.h5"
         model.save_weights(model_only)
-        _compress_h5(model_only, target)
+        _compress_h5(model_only, target, float16=float16)
     size = target.stat().st_size
     if size > MAX_WEIGHTS_BYTES:
         target.unlink()
-        raise ValueError(f"{target.name} is {size} bytes, over the zoo's 16 MiB per-file limit")
+        raise ResidualCompressionError(
+            f"{target.name} is {size} bytes, over the zoo's 16 MiB per-file limit (try float16)"
+        )
     return {
         "weights": f"{family}/{target.name}",
         "sha256": hashlib.sha256(target.read_bytes()).hexdigest(),
         "architecture": run["architecture"],
         "config": config,
+        "float16": float16,
         "training": (
             f"{run.get('final_step')} steps x batch {run['batch_size']} on {run['data']} "
             f"({run['images']} images), {run['backend']} backend"
