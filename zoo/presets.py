@@ -59,6 +59,12 @@ TRAINED = {
         "sha256": "3239a9f60e77b2a9654d31b96c5e68dc007e5a71704050d61b0d805a203e4379",
         "training": "1500 steps x batch 32 (48,000 images seen) on CIFAR-10 train, TensorFlow CPU, 97 s",
     },
+    "conv_residual_shared": {
+        "config": {"bits": 2, "iterations": 8, "width": 1.0, "seed": 0},
+        "weights": "conv_residual_shared/conv_residual_shared.weights.h5",
+        "sha256": "056ddf18c27b696055d38e4c4fc3665a49d398e06661b073a29ba7fba37d1b15",
+        "training": "1000 steps x batch 32 (32,000 images seen) on CIFAR-10 train, TensorFlow CPU, 708 s",
+    },
     "conv_lstm": {
         "config": {"bits": 2, "iterations": 8, "width": 0.5, "seed": 0, "hidden_kernel_size": 1},
         "weights": "conv_lstm/conv_lstm.weights.h5",
