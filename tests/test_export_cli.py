@@ -5,6 +5,8 @@ import json
 
 import pytest
 
+from residual_compression import zoo
+
 keras = pytest.importorskip("keras")
 
 pytestmark = pytest.mark.skipif(
@@ -28,11 +30,12 @@ def test_export_preset_both_formats(tmp_path, capsys):
     code = run(["export", "fc_residual_shared_64B", str(out), "--format", "both", "--max-iterations", "2"])
     captured = capsys.readouterr()
     assert code == 0, captured.err
-    assert "UNTRAINED" in captured.err  # the presets have no trained weights yet
+    trained = zoo.get_preset("fc_residual_shared_64B").weights is not None
+    assert ("UNTRAINED" in captured.err) != trained  # untrained presets are flagged
     assert "fc_residual_shared_64B (id 1)" in captured.out and "identical codes" in captured.out
     meta = json.loads((out / "export.json").read_text())
     assert meta["model"] == "fc_residual_shared_64B" and meta["max_iterations"] == 2
-    assert meta["compatible_ids"] == [1, 2] and meta["trained"] is False
+    assert meta["compatible_ids"] == [1, 2] and meta["trained"] is trained
     assert (out / "saved_model" / "saved_model.pb").is_file() and (out / "encoder.tflite").is_file()
 
     # A second export into the same folder needs --overwrite.
