@@ -34,12 +34,14 @@ def test_encode_info_decode(tmp_path, png, capsys):
     assert decoded.shape == (32, 32, 3)
 
 
-def test_untrained_presets_are_labelled(tmp_path, png, capsys):
-    untrained = [n for n in zoo.list_presets() if zoo.get_preset(n).weights is None]
-    if not untrained:
-        pytest.skip("every preset is trained")
+def test_untrained_presets_are_labelled(tmp_path, png, capsys, monkeypatch):
+    from residual_compression.zoo.presets import Preset
+
+    fake = Preset("fake_untrained_64B", 998, "conv_residual_shared", {"width": 0.0625, "iterations": 4}, 64, "fake")
+    monkeypatch.setitem(zoo._BY_NAME, fake.name, fake)
+    monkeypatch.setitem(zoo._BY_ID, fake.id, fake)
     stream = tmp_path / "u.rc"
-    assert main(["encode", str(png), "-o", str(stream), "--model", untrained[0]]) == 0
+    assert main(["encode", str(png), "-o", str(stream), "--model", fake.name]) == 0
     assert "UNTRAINED" in capsys.readouterr().err
     assert main(["info", str(stream)]) == 0
     assert "UNTRAINED" in capsys.readouterr().out
