@@ -206,3 +206,24 @@ def test_zoo_entry_float16_halves_the_file(tmp_path):
     for x, y in zip(a.weights, b.weights):
         assert y.dtype == x.dtype
         np.testing.assert_allclose(y.numpy(), x.numpy(), rtol=1e-3, atol=1e-4)
+
+
+@pytest.mark.skipif(__import__("importlib").util.find_spec("jax") is None, reason="jax is not installed")
+def test_jax_data_parallel_two_devices_without_tensorflow(tmp_path):
+    code = (
+        "import sys\n"
+        "sys.modules['tensorflow'] = None  # as on the GPU machine: no TensorFlow\n"
+        f"sys.argv = ['w', {str(tmp_path / 'run')!r}, '24', '8', '--strategy', 'data_parallel',"
+        f" '--weights-out', {str(tmp_path / 'w.npz')!r}]\n"
+        "import train_worker\n"
+        "train_worker.main()\n"
+        "import keras\n"
+        "mesh = keras.distribution.distribution().device_mesh\n"
+        "assert mesh.devices.size == 2, mesh.devices\n"
+    )
+    env = _env(KERAS_BACKEND="jax", XLA_FLAGS="--xla_force_host_platform_device_count=2")
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=400)
+    assert result.returncode == 0, result.stderr[-3000:]
+    losses = np.load(tmp_path / "w.npz")["loss"]
+    assert losses[-1] < losses[0]
+    assert latest_step(tmp_path / "run" / "checkpoints") == 24
