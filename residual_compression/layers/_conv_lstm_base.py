@@ -5,7 +5,7 @@ from keras import ops
 
 from residual_compression.layers._gates import gate_bias_initializer
 from residual_compression.layers._gates import lstm_gates
-from residual_compression.layers._validation import odd_or_positive_kernel
+from residual_compression.layers._validation import positive_int_pair
 from residual_compression.layers._validation import positive_int
 
 __all__ = []
@@ -30,11 +30,9 @@ class ConvLSTMBase(keras.layers.Layer):
     ):
         super().__init__(**kwargs)
         self.filters = positive_int("filters", filters)
-        self.kernel_size = odd_or_positive_kernel("kernel_size", kernel_size)
-        if isinstance(strides, int) and not isinstance(strides, bool):
-            strides = (strides, strides)
-        self.strides = odd_or_positive_kernel("strides", strides)
-        self.hidden_kernel_size = odd_or_positive_kernel(
+        self.kernel_size = positive_int_pair("kernel_size", kernel_size)
+        self.strides = positive_int_pair("strides", strides)
+        self.hidden_kernel_size = positive_int_pair(
             "hidden_kernel_size",
             self.kernel_size if hidden_kernel_size is None else hidden_kernel_size,
         )

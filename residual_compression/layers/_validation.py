@@ -10,8 +10,8 @@ def positive_int(name, value):
     return value
 
 
-def odd_or_positive_kernel(name, value):
-    """Normalises a kernel size to an ``(int, int)`` tuple of positive ints."""
+def positive_int_pair(name, value):
+    """Normalises an int or a pair (kernel size, strides) to an ``(int, int)`` of positive ints."""
     if isinstance(value, int) and not isinstance(value, bool):
         value = (value, value)
     if (
