@@ -216,7 +216,7 @@ class ProgressiveAutoencoder(keras.Model):
                 self.decoder_step(t)([bits, *dec_states], training=training)
             )
             out = self._from_step(out, height, width)
-            recon = out if (self.recurrent or recon is None) else recon + out
+            recon = self._accumulate(recon, out)
             residual = x - recon
             codes.append(self._code_from_step(bits, height, width))
             recons.append(recon)
@@ -243,9 +243,13 @@ class ProgressiveAutoencoder(keras.Model):
                 self.decoder_step(t)([self._code_to_step(code), *dec_states])
             )
             out = self._from_step(out, height, width)
-            recon = out if (self.recurrent or recon is None) else recon + out
+            recon = self._accumulate(recon, out)
             recons.append(recon)
         return recons
+
+    def _accumulate(self, recon, out):
+        """The reconstruction after a stage: eq. (3) replaces it, eq. (2) adds to it."""
+        return out if (self.recurrent or recon is None) else recon + out
 
     def _image_size_from_code(self, h, w):
         return h * self.block_size, w * self.block_size
