@@ -256,7 +256,7 @@ def train(
     steps_per_epoch = min(checkpoint_every, steps)
     epochs = -(-steps // steps_per_epoch)
     start_epoch = start // steps_per_epoch
-    sequence = ImageSequence(train_images, batch_size=batch_size, seed=seed)
+    fit_data = None  # multi_worker runs its own loop over its own per-worker pipelines
     if strategy == "mirrored":
         from residual_compression.training.data import make_tf_dataset
 
@@ -264,7 +264,8 @@ def train(
         dataset = make_tf_dataset(train_images, batch_size=batch_size, seed=seed)
         dataset = dataset.skip(start_epoch * steps_per_epoch)
         fit_data = dict(x=dataset, steps_per_epoch=steps_per_epoch)
-    else:
+    elif strategy != "multi_worker":
+        sequence = ImageSequence(train_images, batch_size=batch_size, seed=seed)
         fit_data = dict(x=_StepSequence(sequence, steps_per_epoch, start_epoch))
     run = {
         "architecture": architecture,
