@@ -325,7 +325,7 @@ def decode_stream(
             all of them. Must be between 1 and the number in the stream.
 
     Returns:
-        ``(header, bits)`` where ``bits`` is a float32 array of shape
+        ``(header, bits)`` where ``bits`` is an int8 array of shape
         ``(T, h, w, c)`` with values +1/-1.
 
     Raises:
@@ -409,7 +409,8 @@ def decode_stream(
                 f"the low {pad_bits} bits must be zero)"
             )
     unpacked = np.unpackbits(packed[:iterations], axis=1, count=n_bits, bitorder="big")
-    bits = unpacked.astype(np.float32)
-    bits *= 2.0
-    bits -= 1.0
+    # +-1 as int8: a quarter of float32's memory for large images.
+    bits = unpacked.view(np.int8)
+    bits *= 2
+    bits -= 1
     return header, bits.reshape(iterations, h, w, c)

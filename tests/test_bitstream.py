@@ -105,7 +105,7 @@ def test_round_trip(shape, iterations):
     assert len(data) == HEADER_SIZE + iterations * bytes_per_iteration(shape)
     header, decoded = decode_stream(data, code_shape_fn=fixed_shape(shape), max_iterations=4)
     assert header == Header(model_id=9, width=100, height=50, version=1)
-    assert decoded.dtype == np.float32
+    assert decoded.dtype == np.int8
     assert decoded.shape == bits.shape
     np.testing.assert_array_equal(decoded, bits)
 
@@ -467,7 +467,7 @@ def test_random_and_mutated_input_only_raises_bitstream_error():
             outcomes["error"] += 1
         else:
             outcomes["ok"] += 1
-            assert bits.dtype == np.float32
+            assert bits.dtype == np.int8
             assert bits.ndim == 4 and 1 <= bits.shape[0] <= 4
             assert set(np.unique(bits).tolist()) <= {-1.0, 1.0}
     assert outcomes["ok"] > 0 and outcomes["error"] > 0
