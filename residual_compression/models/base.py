@@ -114,6 +114,32 @@ class ProgressiveAutoencoder(keras.Model):
         """Per-example state shapes ``(encoder_states, decoder_states)``."""
         return [], []
 
+    def decoder_context(self, iterations):
+        """Code positions of context the decoder needs on each side of a region.
+
+        The reconstruction of the pixels of code positions ``[a, b)`` (in each
+        spatial dimension) after ``iterations`` steps depends only on the code
+        positions ``[a - k, b + k)``, ``k = decoder_context(iterations)``. The
+        codec decodes large images in tiles with this much overlap, which gives
+        the same reconstruction as decoding the whole image. Patch-based models
+        (no spatial mixing between 8x8 patches) return 0.
+        """
+        self._iterations_arg(iterations)
+        return 0
+
+    def encoder_context(self, iterations):
+        """Code positions of image context the codes of a region depend on.
+
+        The codes of code positions ``[a, b)`` after ``iterations``
+        closed-loop steps depend only on the image pixels of code positions
+        ``[a - k, b + k)``, ``k = encoder_context(iterations)``. For conv
+        models ``k`` grows with every iteration (the residual fed to step
+        ``t`` depends on the decoder's output, which depends on its
+        neighbours' codes); patch-based models return 0.
+        """
+        self._iterations_arg(iterations)
+        return 0
+
     def _state_batch(self, batch, height, width):
         """Leading dimension of the recurrent states for a batch of images."""
         return batch

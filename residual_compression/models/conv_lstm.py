@@ -25,7 +25,9 @@ from residual_compression.layers import DeconvLSTM2D
 from residual_compression.layers import StochasticBinarizer
 from residual_compression.models.base import ProgressiveAutoencoder
 from residual_compression.models.base import scaled_width
+from residual_compression.models.conv_residual import DECODER_CONTEXT
 from residual_compression.models.conv_residual import DECODER_WIDTHS
+from residual_compression.models.conv_residual import ENCODER_CONTEXT
 from residual_compression.models.conv_residual import ENCODER_WIDTHS
 
 __all__ = ["ConvLSTMCompressor"]
@@ -78,6 +80,29 @@ class ConvLSTMCompressor(ProgressiveAutoencoder):
 
     def code_shape(self, height, width):
         return (height // 4, width // 4, self.bits)
+
+    def decoder_context(self, iterations):
+        """The conv decoder's 3 code positions (see ``ConvResidualShared``)
+        plus the spread of the state convolutions (eq. 14): ``k // 2`` pixels
+        of the 16x16 (half a code position) and of the 32x32 grid (a quarter)
+        per step, so ``ceil(iterations * (k // 2) * 3 / 4)`` more; none for
+        the default 1x1 state kernels."""
+        iterations = self._iterations_arg(iterations)
+        return DECODER_CONTEXT + -(-iterations * self._state_reach() * 3 // 4)
+
+    def encoder_context(self, iterations):
+        """The conv encoder's ``2 + (iterations - 1) * 5`` (see
+        ``ConvResidualShared``), plus the state convolutions' spread: ``k // 2``
+        code positions per step in each of the two encoder LSTMs (both on the
+        8x8 grid, eq. 13) and the decoder's (see ``decoder_context``)."""
+        iterations = self._iterations_arg(iterations)
+        reach = self._state_reach()
+        conv = ENCODER_CONTEXT + (iterations - 1) * (ENCODER_CONTEXT + DECODER_CONTEXT)
+        return conv + iterations * 2 * reach + -(-iterations * reach * 3 // 4)
+
+    def _state_reach(self):
+        kernel = self.hidden_kernel_size
+        return (max(kernel) if isinstance(kernel, (tuple, list)) else kernel) // 2
 
     def macs_split(self, height, width):
         """(encoder, decoder) multiply-accumulates of one encoder + decoder step (3x3 input kernels)."""

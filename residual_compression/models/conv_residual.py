@@ -34,6 +34,10 @@ __all__ = ["ConvAutoencoder", "ConvResidualDistinct", "ConvResidualShared"]
 
 ENCODER_WIDTHS = (64, 128, 128)
 DECODER_WIDTHS = (128, 128, 64)
+# Code positions of context of one decoder / encoder step: see
+# ConvResidualShared.decoder_context and encoder_context.
+DECODER_CONTEXT = 3
+ENCODER_CONTEXT = 2
 
 
 def conv_encoder_stage(widths, bits, seed, name):
@@ -88,6 +92,20 @@ class ConvResidualShared(ProgressiveAutoencoder):
 
     def code_shape(self, height, width):
         return (height // 4, width // 4, self.bits)
+
+    def decoder_context(self, iterations):
+        """3 code positions: deconv1 (3x3 at the code grid) reaches 1, each
+        stride-2 3x3 transposed convolution at most 1 more (eq. 12); the
+        stages are stateless, so the context does not grow with iterations."""
+        self._iterations_arg(iterations)
+        return DECODER_CONTEXT
+
+    def encoder_context(self, iterations):
+        """One encoder step reaches 7 pixels (3x3 convolutions at strides 1,
+        2, 4: 1 + 2 + 4), 2 code positions; every further iteration adds a
+        decoder step and an encoder step: ``2 + (iterations - 1) * 5``."""
+        iterations = self._iterations_arg(iterations)
+        return ENCODER_CONTEXT + (iterations - 1) * (ENCODER_CONTEXT + DECODER_CONTEXT)
 
     def macs_split(self, height, width):
         """(encoder, decoder) multiply-accumulates of one encoder + decoder stage (3x3 kernels)."""
