@@ -12,8 +12,20 @@ A :class:`ProgressiveCodec` wraps one :class:`~residual_compression.models.Progr
   exactly what encoding with ``k`` iterations gives (the prefix property).
 * Images of any size and mode are accepted (see :mod:`residual_compression.images`);
   sizes that are not multiples of the model's block are edge-padded and the
-  reconstruction is cropped back. Conv models run fully convolutionally on the
-  whole image; fully-connected models tile 8x8 patches.
+  reconstruction is cropped back. Conv models run fully convolutionally;
+  fully-connected models tile 8x8 patches.
+* Memory is bounded by ``tile_size``: an image larger than ``tile_size**2``
+  pixels is processed in tiles (see :mod:`residual_compression.tiling`), so
+  encoding or decoding a 6000x4000 photo holds the image, its codes and one
+  tile's activations, never the whole image's. Decoding overlaps the tiles
+  by the decoder's exact context (:meth:`ProgressiveAutoencoder.decoder_context`),
+  so a tiled decode is the whole-image decode. Encoding overlaps them by
+  ``tile_halo`` pixels: each tile runs the closed loop (encoder and decoder)
+  on its core plus halo, so near tile seams the encoder's view of the
+  reconstruction can differ slightly from the decoder's (a small loss of
+  quality, never an invalid stream). With ``tile_halo`` at least the model's
+  :meth:`~ProgressiveAutoencoder.encoder_context` the bits are those of the
+  whole-image encoding; for the patch-based FC models that is always so.
 """
 
 import numpy as np
@@ -25,11 +37,18 @@ from residual_compression.errors import ResidualCompressionError
 from residual_compression.images import to_rgb_uint8
 from residual_compression.scaling import from_model_space
 from residual_compression.scaling import to_model_space
+from residual_compression.tiling import crop_clamped
+from residual_compression.tiling import spans
 
-__all__ = ["DEFAULT_MAX_PIXELS", "ProgressiveCodec"]
+__all__ = ["DEFAULT_MAX_PIXELS", "DEFAULT_TILE_HALO", "DEFAULT_TILE_SIZE", "ProgressiveCodec"]
 
-# Largest image (in pixels) encoded or decoded in one piece; bounds memory.
-DEFAULT_MAX_PIXELS = 4096 * 4096
+# Largest image (in pixels, after padding) encoded or decoded: 192 MiB as
+# uint8 RGB. Larger claims in a stream header are refused before decoding.
+DEFAULT_MAX_PIXELS = 8192 * 8192
+# Side of the largest square region the model sees in one call (memory bound),
+# and the overlap of encoder tiles (quality near tile seams).
+DEFAULT_TILE_SIZE = 256
+DEFAULT_TILE_HALO = 32
 
 
 def _padded(n, block):
@@ -55,8 +74,15 @@ class ProgressiveCodec:
             ``num_bytes`` nor ``iterations``, per 32x32 of image area.
         compatible_ids: other model ids whose streams this model decodes
             (presets of the same weights at other budgets).
-        batch_size: images per model call.
+        batch_size: images per model call (small images are batched).
         max_pixels: largest image (after padding) accepted.
+        tile_size: images of more than ``tile_size**2`` pixels (after
+            padding) are processed in tiles of at most ``tile_size`` x
+            ``tile_size`` pixels; this bounds memory.
+        tile_halo: pixels of overlap on each side of an encoder tile (rounded
+            up to the model's block). The bytes of an image larger than one
+            tile depend on ``tile_size`` and ``tile_halo``; decoding does not
+            (any codec of the same model decodes them to the same image).
     """
 
     header_size = bitstream.HEADER_SIZE
@@ -72,6 +98,8 @@ class ProgressiveCodec:
         compatible_ids=(),
         batch_size=64,
         max_pixels=DEFAULT_MAX_PIXELS,
+        tile_size=DEFAULT_TILE_SIZE,
+        tile_halo=DEFAULT_TILE_HALO,
     ):
         if isinstance(model_id, bool) or not isinstance(model_id, int) or not 0 <= model_id <= 0xFFFF:
             raise ResidualCompressionError(f"`model_id` must be an integer in [0, 65535], received: {model_id!r}")
@@ -83,6 +111,19 @@ class ProgressiveCodec:
         self.compatible_ids = frozenset(compatible_ids) | {model_id}
         self.batch_size = _positive_int("batch_size", batch_size)
         self.max_pixels = _positive_int("max_pixels", max_pixels)
+        self.tile_size = _positive_int("tile_size", tile_size)
+        if isinstance(tile_halo, bool) or not isinstance(tile_halo, (int, np.integer)) or tile_halo < 0:
+            raise ResidualCompressionError(
+                f"`tile_halo` must be a non-negative integer, received: {tile_halo!r}"
+            )
+        self.tile_halo = int(tile_halo)
+        block = model.block_size
+        longest = max(self.encoder_halo(model.iterations), block * model.decoder_context(model.iterations))
+        if self.tile_size < 2 * longest + block:
+            raise ResidualCompressionError(
+                f"`tile_size`={tile_size} leaves no room for a tile: it must be at least "
+                f"{2 * longest + block} for {self.name} with tile_halo={tile_halo}"
+            )
 
     def __repr__(self):
         state = "trained" if self.trained else "UNTRAINED"
@@ -99,6 +140,18 @@ class ProgressiveCodec:
         """The ``(height, width)`` the model actually sees (block multiple)."""
         block = self.model.block_size
         return _padded(height, block), _padded(width, block)
+
+    def encoder_halo(self, iterations):
+        """Pixels of overlap of encoder tiles: ``tile_halo`` rounded up to the
+        block, and no more than the encoder's whole context."""
+        block = self.model.block_size
+        exact = block * self.model.encoder_context(iterations)
+        return min(exact, _padded(self.tile_halo, block))
+
+    def is_tiled(self, height, width):
+        """Whether an image of this size is processed in tiles."""
+        ph, pw = self.padded_size(height, width)
+        return ph * pw > self.tile_size**2
 
     def code_shape(self, height, width):
         """Bits ``(h, w, c)`` per iteration for an image of this size."""
@@ -179,16 +232,37 @@ class ProgressiveCodec:
         iterations = self._resolve_iterations(None, iterations, *images.shape[1:3])
         n, height, width, _ = images.shape
         self._check_area(height, width, ImageInputError)
+        bits = np.zeros((n, iterations) + self.code_shape(height, width), np.int8)
+        if self.is_tiled(height, width):
+            for i in range(n):
+                self._encode_tiled(images[i], iterations, bits[i])
+            return bits
         ph, pw = self.padded_size(height, width)
-        if (ph, pw) != (height, width):
-            images = np.pad(images, ((0, 0), (0, ph - height), (0, pw - width), (0, 0)), mode="edge")
-        out = []
         for start in range(0, n, self.batch_size):
-            x = to_model_space(images[start : start + self.batch_size])
-            codes, _ = self.model.encode(x, iterations)
-            out.append(np.stack([_to_numpy(c) for c in codes], axis=1))
-        bits = np.concatenate(out, axis=0) if out else np.zeros((0, iterations) + self.code_shape(height, width))
-        return np.where(bits < 0, -1, 1).astype(np.int8)
+            chunk = images[start : start + self.batch_size]
+            if (ph, pw) != (height, width):
+                chunk = np.pad(chunk, ((0, 0), (0, ph - height), (0, pw - width), (0, 0)), mode="edge")
+            codes, _ = self.model.encode(to_model_space(chunk), iterations)
+            bits[start : start + len(chunk)] = np.stack([_signs(c) for c in codes], axis=1)
+        return bits
+
+    def _encode_tiled(self, image, iterations, out):
+        """Encodes one large image tile by tile into ``out`` ``(T, h, w, c)``."""
+        block = self.model.block_size
+        halo = self.encoder_halo(iterations)
+        core = (self.tile_size - 2 * halo) // block * block
+        ph, pw = self.padded_size(*image.shape[:2])
+        for rows in spans(ph, core, halo):
+            for cols in spans(pw, core, halo):
+                x = to_model_space(crop_clamped(image, rows, cols)[None])
+                codes, _ = self.model.encode(x, iterations)
+                top, left = (rows.start - rows.lo) // block, (cols.start - cols.lo) // block
+                core_rows = slice(rows.start // block, rows.stop // block)
+                core_cols = slice(cols.start // block, cols.stop // block)
+                for t, code in enumerate(codes):
+                    out[t, core_rows, core_cols] = _signs(code)[
+                        0, top : top + core_rows.stop - core_rows.start, left : left + core_cols.stop - core_cols.start
+                    ]
 
     def decode(self, bits, height, width, return_all=False):
         """Decodes bits ``(N, T, h, w, c)`` to uint8 images ``(N, H, W, 3)``.
@@ -196,24 +270,51 @@ class ProgressiveCodec:
         With ``return_all`` every intermediate reconstruction is returned:
         ``(N, T, H, W, 3)``.
         """
-        bits = np.asarray(bits, dtype=np.float32)
+        bits = np.asarray(bits)
         expected = self.code_shape(height, width)
         if bits.ndim != 5 or tuple(bits.shape[2:]) != expected or bits.shape[1] < 1:
             raise ResidualCompressionError(
                 f"`bits` must have shape (N, T, {expected[0]}, {expected[1]}, {expected[2]}) "
                 f"for a {width}x{height} image, received {bits.shape}"
             )
-        self._resolve_iterations(None, bits.shape[1], height, width)
-        out = []
-        for start in range(0, bits.shape[0], self.batch_size):
-            chunk = bits[start : start + self.batch_size]
-            recons = self.model.decode([chunk[:, t] for t in range(chunk.shape[1])])
+        n, iterations = bits.shape[:2]
+        self._resolve_iterations(None, iterations, height, width)
+        shape = (n, iterations, height, width, 3) if return_all else (n, height, width, 3)
+        out = np.zeros(shape, np.uint8)
+        if self.is_tiled(height, width):
+            for i in range(n):
+                self._decode_tiled(bits[i], out[i], return_all)
+            return out
+        for start in range(0, n, self.batch_size):
+            chunk = np.asarray(bits[start : start + self.batch_size], np.float32)
+            recons = self.model.decode([chunk[:, t] for t in range(iterations)])
             if return_all:
                 stacked = np.stack([_to_numpy(r) for r in recons], axis=1)
-                out.append(from_model_space(stacked[:, :, :height, :width]))
+                out[start : start + len(chunk)] = from_model_space(stacked[:, :, :height, :width])
             else:
-                out.append(from_model_space(_to_numpy(recons[-1])[:, :height, :width]))
-        return np.concatenate(out, axis=0)
+                out[start : start + len(chunk)] = from_model_space(_to_numpy(recons[-1])[:, :height, :width])
+        return out
+
+    def _decode_tiled(self, bits, out, return_all):
+        """Decodes one large image's bits ``(T, h, w, c)`` tile by tile into ``out``."""
+        block = self.model.block_size
+        iterations = bits.shape[0]
+        context = self.model.decoder_context(iterations)
+        core = self.tile_size // block - 2 * context
+        height, width = out.shape[-3:-1]
+        for rows in spans(bits.shape[1], core, context):
+            for cols in spans(bits.shape[2], core, context):
+                chunk = np.asarray(bits[None, :, rows.lo : rows.hi, cols.lo : cols.hi], np.float32)
+                recons = self.model.decode([chunk[:, t] for t in range(iterations)])
+                top, left = (rows.start - rows.lo) * block, (cols.start - cols.lo) * block
+                y0, y1 = rows.start * block, min(rows.stop * block, height)
+                x0, x1 = cols.start * block, min(cols.stop * block, width)
+                keep = (slice(top, top + y1 - y0), slice(left, left + x1 - x0))
+                if return_all:
+                    for t, recon in enumerate(recons):
+                        out[t, y0:y1, x0:x1] = from_model_space(_to_numpy(recon)[0][keep])
+                else:
+                    out[y0:y1, x0:x1] = from_model_space(_to_numpy(recons[-1])[0][keep])
 
     # -- bytes ----------------------------------------------------------------
 
@@ -234,7 +335,8 @@ class ProgressiveCodec:
         streams = [None] * len(batch)
         for (height, width), indices in _group_by_size(batch).items():
             iters = self._resolve_iterations(num_bytes, iterations, height, width)
-            bits = self.encode(np.stack([batch[i] for i in indices]), iters)
+            group = batch[indices[0]][None] if len(indices) == 1 else np.stack([batch[i] for i in indices])
+            bits = self.encode(group, iters)
             for i, b in zip(indices, bits):
                 streams[i] = bitstream.encode_stream(self.model_id, width, height, b)
         return streams[0] if single else streams
@@ -293,6 +395,11 @@ def _to_numpy(tensor):
     from keras import ops
 
     return np.asarray(ops.convert_to_numpy(tensor))
+
+
+def _signs(code):
+    """A code tensor of +-1 (floats) as int8, with 0 read as +1 (sec. 3.1)."""
+    return np.where(_to_numpy(code) < 0, -1, 1).astype(np.int8)
 
 
 def _as_image_list(images):
