@@ -98,9 +98,22 @@ def register(subparsers):
     bench.add_argument("--seconds", type=positive_float, default=2.0, metavar="S",
                        help="time budget per measurement (default 2)")
     bench.add_argument("--images", default=None, metavar="PATH",
-                       help="images to use (default: synthetic 32x32 images)")
+                       help="images to use (default: synthetic 32x32 images); with --large, "
+                       "one image file, resized to WxH if it is another size")
+    bench.add_argument("--large", type=_size_arg, default=None, metavar="WxH",
+                       help="instead of thumbnails, encode and decode one WxH image (synthetic "
+                       "unless --images names a file) and report seconds and peak memory; "
+                       "targets are bytes per 32x32 of area")
     bench.set_defaults(func=run_bench)
     return ev, bench
+
+
+def _size_arg(text):
+    """``WIDTHxHEIGHT`` -> (width, height), for ``bench --large``."""
+    parts = text.lower().split("x")
+    if len(parts) == 2 and all(p.isdigit() and 0 < int(p) <= 65535 for p in parts):
+        return int(parts[0]), int(parts[1])
+    raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT such as 6000x4000, received {text!r}")
 
 
 def _error(message):
@@ -257,6 +270,8 @@ def run_evaluate(args):
 
 def run_bench(args):
     """Handler of ``bench``: print throughput, MACs, FLOP/s and utilisation."""
+    if args.large is not None:
+        return _run_bench_large(args)
     try:
         codecs = _codecs(args)
         loaded = _load(args.images, "thumb", args.batch) if args.images else None
@@ -278,6 +293,43 @@ def run_bench(args):
         else:
             rows.extend(bench.bench_neural(key, codec, images, targets, args.seconds, notes))
     print(bench.format_bench(rows, machine, batch=len(images), notes=notes), end="")
+    return 0
+
+
+def _run_bench_large(args):
+    """``bench --large WxH``: one large image, seconds and peak memory per codec."""
+    try:
+        codecs = _neural_codecs(args.models)
+        if not codecs:
+            raise _InputError("bench --large needs --models (classical codecs are not measured there)")
+        if args.images:
+            from residual_compression.errors import ImageInputError
+            from residual_compression.images import load_image
+            from residual_compression.images import resize_to
+
+            try:
+                image = resize_to(load_image(args.images), args.large[::-1])
+            except ImageInputError as exc:
+                raise _InputError(str(exc)) from None
+            source = os.path.basename(args.images)
+        else:
+            from residual_compression.evaluation.bench_large import smooth_image
+
+            image = smooth_image(args.large[1], args.large[0])
+            source = "synthetic"
+    except _InputError as exc:
+        return _error(exc)
+
+    from residual_compression.evaluation import bench_large
+
+    rows, notes = [], []
+    if args.baselines:
+        notes.append("classical codecs are not measured with --large")
+    for key, codec in codecs.items():
+        rows.extend(bench_large.bench_large_image(key, codec, image, sorted(set(args.targets)), notes))
+    tile = min(getattr(c, "tile_size", 0) for c in codecs.values())
+    print(bench_large.format_large(rows, height=image.shape[0], width=image.shape[1], source=source,
+                                   tile_size=tile, notes=notes), end="")
     return 0
 
 

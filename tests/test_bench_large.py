@@ -1,0 +1,73 @@
+"""``bench --large``: one large image, seconds and peak memory (numbers not asserted)."""
+
+import sys
+import types
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import residual_compression
+from conftest import make_codec
+from residual_compression.evaluation import cli
+from residual_compression.evaluation.bench_large import _psnr
+from residual_compression.evaluation.bench_large import smooth_image
+
+
+@pytest.fixture
+def small_zoo(monkeypatch):
+    codec = make_codec("conv_lstm")
+
+    def load(name):
+        if name == "tiny":
+            return codec
+        raise KeyError(f"unknown model {name!r}")
+
+    zoo = types.ModuleType("residual_compression.zoo")
+    zoo.load = load
+    monkeypatch.setitem(sys.modules, "residual_compression.zoo", zoo)
+    monkeypatch.setattr(residual_compression, "zoo", zoo, raising=False)
+    return codec
+
+
+def _rows(out):
+    return [[c.strip() for c in line.strip("|").split("|")] for line in out.splitlines() if line.startswith("| tiny")]
+
+
+def test_bench_large_reports_a_tiled_image(capsys, small_zoo):
+    assert small_zoo.is_tiled(300, 400)
+    rc = cli.main(["bench", "--large", "400x300", "--models", "tiny", "--targets", "32", "64"])
+    out = capsys.readouterr().out
+    assert rc == 0 and out.startswith("image: 400x300 (synthetic); tiles of at most 256x256")
+    rows = _rows(out)
+    assert [r[1:4] for r in rows] == [["32", "2", str(8 + 2 * 1875)], ["64", "4", str(8 + 4 * 1875)]]  # 400 * 300 / 64 B per iteration
+    for row in rows:
+        assert float(row[4]) >= 0 and float(row[5]) >= 0 and float(row[6]) > 0  # seconds, resident MiB
+        assert float(row[-1]) > 5  # PSNR of the untrained model's reconstruction: finite
+
+
+def test_bench_large_resizes_a_given_file(tmp_path, capsys, small_zoo):
+    path = tmp_path / "photo.png"
+    Image.fromarray(smooth_image(50, 70)).save(path)
+    assert cli.main(["bench", "--large", "96x64", "--models", "tiny", "--targets", "16", "--images", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("image: 96x64 (photo.png)") and len(_rows(out)) == 1
+
+
+def test_bench_large_errors(tmp_path, capsys, small_zoo):
+    with pytest.raises(SystemExit):
+        cli.main(["bench", "--large", "400by300", "--models", "tiny"])
+    assert "WIDTHxHEIGHT" in capsys.readouterr().err
+    assert cli.main(["bench", "--large", "64x64", "--baselines", "jpeg"]) == 2
+    assert "needs --models" in capsys.readouterr().err
+    missing = tmp_path / "missing.png"
+    assert cli.main(["bench", "--large", "64x64", "--models", "tiny", "--images", str(missing)]) == 2
+    assert "missing.png" in capsys.readouterr().err
+
+
+def test_banded_psnr_matches_the_metric():
+    from residual_compression.evaluation.metrics import psnr
+
+    a, b = smooth_image(300, 20, seed=1), smooth_image(300, 20, seed=2)
+    assert _psnr(a, b, rows=7) == pytest.approx(psnr(a, b), rel=1e-9)
+    assert _psnr(a, a) == float("inf")
