@@ -92,7 +92,12 @@ def _cmd_encode(args):
             _fail(message if str(path) in message else f"{path}: {message}")
             failures += 1
             continue
-        target.write_bytes(data)
+        try:
+            target.write_bytes(data)
+        except OSError as e:
+            _fail(f"{target}: cannot write: {e.strerror or e}")
+            failures += 1
+            continue
         h, w = image.shape[:2]
         print(
             f"{path} -> {target}: {w}x{h}, {len(data) - codec.header_size} payload bytes "
@@ -154,6 +159,7 @@ def _cmd_roundtrip(args):
     from residual_compression.evaluation.metrics import psnr
     from residual_compression.images import load_image
 
+    failures = 0
     if args.images:
         names, images = [], []
         for path in args.images:
@@ -162,6 +168,7 @@ def _cmd_roundtrip(args):
                 names.append(str(path))
             except ResidualCompressionError as e:
                 _fail(str(e))
+                failures += 1
         if not images:
             raise CommandError("no readable images")
     else:
@@ -171,10 +178,16 @@ def _cmd_roundtrip(args):
     budgets = args.bytes or [codec.default_num_bytes]
     print(f"{'image':<24} {'size':>9} {'bytes':>6} {'file':>6} {'bpp':>6} {'PSNR':>7} {'SSIM8x8':>8}")
     for num_bytes in budgets:
-        streams = codec.compress(images, num_bytes=num_bytes)
-        recons = codec.decompress(streams)
-        recons = list(recons)
-        for name, image, data, recon in zip(names, images, streams, recons):
+        for name, image in zip(names, images):
+            # One image at a time: a budget one image cannot meet (a 1x1
+            # image at 64 B) is reported for that image, the rest go on.
+            try:
+                data = codec.compress(image, num_bytes=num_bytes)
+            except ResidualCompressionError as e:
+                _fail(f"{name}: {e}")
+                failures += 1
+                continue
+            recon = codec.decompress(data)
             h, w = image.shape[:2]
             payload = len(data) - codec.header_size
             ssim = patch_ssim(image, recon) if h >= 8 and w >= 8 else float("nan")
@@ -183,7 +196,7 @@ def _cmd_roundtrip(args):
                 f"{payload * 8 / (h * w):>6.3f} {float(np.ravel(psnr(image, recon))[0]):>7.2f} "
                 f"{float(np.ravel(ssim)[0]):>8.4f}"
             )
-    return 0
+    return 1 if failures else 0
 
 
 # -- parser -----------------------------------------------------------------------

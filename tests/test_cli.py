@@ -89,6 +89,17 @@ def test_batch_encode_reports_bad_file_and_carries_on(tmp_path, png, capsys):
     assert "bad.png" in capsys.readouterr().err
 
 
+def test_batch_encode_reports_unwritable_output_and_carries_on(tmp_path, png, capsys):
+    other = tmp_path / "other.png"
+    other.write_bytes(png.read_bytes())
+    out = tmp_path / "out"
+    (out / "in.rc").mkdir(parents=True)  # a folder where in.rc should go
+    assert main(["encode", str(png), str(other), "-o", str(out)]) == 1
+    assert (out / "other.rc").is_file()
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "in.rc" in err[0] and "cannot write" in err[0]
+
+
 def test_roundtrip_main_job_prints_sizes(capsys):
     assert main(["roundtrip", "--model", "conv_residual_shared_64B", "--bytes", "64", "128"]) == 0
     out = capsys.readouterr().out

@@ -12,8 +12,9 @@ filters). ``size="full"`` keeps every image as it is.
 Sources:
 
 * a folder: every regular, non-hidden file in it (not recursive), in sorted
-  file-name order. A file Pillow cannot read is reported through ``on_skip``
-  (file name and reason) and skipped; the rest carry on.
+  file-name order. A file Pillow cannot read (or, with ``size="full"``, an
+  image smaller than 8x8) is reported through ``on_skip`` (file name and
+  reason) and skipped; the rest carry on.
 * one image file.
 * an ``.npz`` holding a uint8 array ``images`` of shape (N, H, W, 3).
 
@@ -91,7 +92,17 @@ def _load_npz(path, limit):
     return list(images), names, ()
 
 
-def _load_folder(path, limit, on_skip):
+def _check_evaluable(name, image, size):
+    """Patch SSIM needs 8x8: full-size images smaller than that are refused."""
+    if size == "full" and min(image.shape[:2]) < 8:
+        raise ImageInputError(
+            f"{name} is {image.shape[1]}x{image.shape[0]}: images smaller than 8x8 cannot be "
+            "evaluated (patch SSIM works on 8x8 patches)"
+        )
+    return image
+
+
+def _load_folder(path, limit, on_skip, size):
     entries = sorted(e for e in os.listdir(path) if not e.startswith("."))
     files = [e for e in entries if os.path.isfile(os.path.join(path, e))]
     if not files:
@@ -103,7 +114,7 @@ def _load_folder(path, limit, on_skip):
         if limit is not None and len(images) >= limit:
             break
         try:
-            images.append(load_image(os.path.join(path, entry)))
+            images.append(_check_evaluable(entry, load_image(os.path.join(path, entry)), size))
         except ImageInputError as exc:
             reason = str(exc)
             skipped.append((entry, reason))
@@ -134,13 +145,14 @@ def load_images(path, *, size="thumb", limit=None, on_skip=None):
     if not os.path.exists(path):
         raise ImageInputError(f"{path}: no such file or folder")
     if os.path.isdir(path):
-        images, names, skipped = _load_folder(path, limit, on_skip)
+        images, names, skipped = _load_folder(path, limit, on_skip, size)
     elif path.lower().endswith(".npz"):
         images, names, skipped = _load_npz(path, limit)
     else:
         from residual_compression.images import load_image
 
-        images, names, skipped = [load_image(path)], (os.path.basename(path),), ()
+        name = os.path.basename(path)
+        images, names, skipped = [_check_evaluable(name, load_image(path), size)], (name,), ()
     if size == "thumb":
         images = [to_thumbnail(im) for im in images]
     small = [n for n, im in zip(names, images) if im.shape[0] < 8 or im.shape[1] < 8]
