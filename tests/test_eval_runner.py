@@ -196,11 +196,11 @@ def test_writers(tmp_path):
     writers.write_csv(results, tmp_path / "r.csv")
     rows = list(csv.DictReader(open(tmp_path / "r.csv")))
     assert [(r["codec"], r["target_bytes"]) for r in rows] == [("jpeg", "64"), ("jpeg", "128"), ("perfect", "64"), ("perfect", "128")]
-    assert rows[2]["mean_psnr"] == "inf"
+    assert rows[2]["mean_psnr"] == "100.0"  # a perfect codec: PSNR capped at PSNR_CAP_DB
     writers.write_json(results, tmp_path / "r.json", metadata={"run": 1})
     data = json.loads((tmp_path / "r.json").read_text())
     assert data["metadata"] == {"run": 1}
-    assert data["results"][2]["mean_psnr"] is None  # strict JSON: inf -> null
+    assert data["results"][2]["mean_psnr"] == 100.0
     assert math.isclose(data["results"][0]["mean_ssim"], results.get("jpeg", 64).mean_ssim)
     writers.write_per_image(results, tmp_path / "p.npz")
     with np.load(tmp_path / "p.npz") as arrays:

@@ -28,6 +28,11 @@ from residual_compression.evaluation.protocol import check_neural_codec
 __all__ = ["CodecResult", "EvaluationResults", "evaluate", "as_image_list", "check_targets"]
 
 
+# An exactly reconstructed image (a flat thumbnail through a lossless-looking
+# JPEG) has infinite PSNR; it is counted as this many dB so means stay finite.
+PSNR_CAP_DB = 100.0
+
+
 @dataclasses.dataclass(frozen=True, eq=False)
 class CodecResult:
     """Per-image measurements of one codec at one byte target."""
@@ -220,7 +225,7 @@ class _Accumulator:
     def add(self, originals, recons, streams_or_sizes, header, first_index):
         """Score a batch (N, H, W, 3) of reconstructions."""
         self.ssim.extend(np.atleast_1d(metrics.patch_ssim(originals, recons)))
-        self.psnr.extend(np.atleast_1d(metrics.psnr(originals, recons)))
+        self.psnr.extend(np.atleast_1d(metrics.psnr(originals, recons, cap=PSNR_CAP_DB)))
         if self.with_ms_ssim:
             self.ms_ssim.extend(np.atleast_1d(metrics.ms_ssim(originals, recons)))
         for size in streams_or_sizes:
