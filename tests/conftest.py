@@ -80,3 +80,23 @@ def shared_data():
     if not SHARED_DATA.is_dir():
         pytest.skip(f"shared data sets not present ({SHARED_DATA.name} beside the repository)")
     return SHARED_DATA
+
+
+def install_fake_zoo(monkeypatch, models):
+    """Replaces ``residual_compression.zoo`` by a module whose ``load(name)``
+    calls ``models[name]()`` (KeyError for other names)."""
+    import sys
+    import types
+
+    import residual_compression
+
+    def load(name):
+        if name not in models:
+            raise KeyError(f"unknown model {name!r}")
+        return models[name]()
+
+    zoo = types.ModuleType("residual_compression.zoo")
+    zoo.load = load
+    monkeypatch.setitem(sys.modules, "residual_compression.zoo", zoo)
+    monkeypatch.setattr(residual_compression, "zoo", zoo, raising=False)
+    return zoo

@@ -1,13 +1,10 @@
 """``bench --large``: one large image, seconds and peak memory (numbers not asserted)."""
 
-import sys
-import types
-
 import numpy as np
 import pytest
 from PIL import Image
 
-import residual_compression
+from conftest import install_fake_zoo
 from conftest import make_codec
 from residual_compression.evaluation import cli
 from residual_compression.evaluation.bench_large import _psnr
@@ -17,16 +14,7 @@ from residual_compression.evaluation.bench_large import smooth_image
 @pytest.fixture
 def small_zoo(monkeypatch):
     codec = make_codec("conv_lstm")
-
-    def load(name):
-        if name == "tiny":
-            return codec
-        raise KeyError(f"unknown model {name!r}")
-
-    zoo = types.ModuleType("residual_compression.zoo")
-    zoo.load = load
-    monkeypatch.setitem(sys.modules, "residual_compression.zoo", zoo)
-    monkeypatch.setattr(residual_compression, "zoo", zoo, raising=False)
+    install_fake_zoo(monkeypatch, {"tiny": lambda: codec})
     return codec
 
 

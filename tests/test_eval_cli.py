@@ -5,13 +5,13 @@ import importlib.util
 import json
 import os
 import sys
-import types
 
 import numpy as np
 import pytest
 from PIL import Image
 
 import residual_compression
+from conftest import install_fake_zoo
 from residual_compression.evaluation import cli
 from residual_compression.evaluation.bench import synthetic_images
 
@@ -33,18 +33,9 @@ def image_folder(tmp_path):
 
 @pytest.fixture
 def fake_zoo(monkeypatch):
-    def load(name):
-        if name == "fake-lstm":
-            return FakeNeuralCodec()
-        if name == "fake-64B":
-            return FakeNeuralCodec(max_bytes=64)
-        raise KeyError(f"unknown model {name!r}")
-
-    zoo = types.ModuleType("residual_compression.zoo")
-    zoo.load = load
-    monkeypatch.setitem(sys.modules, "residual_compression.zoo", zoo)
-    monkeypatch.setattr(residual_compression, "zoo", zoo, raising=False)
-    return zoo
+    return install_fake_zoo(
+        monkeypatch, {"fake-lstm": FakeNeuralCodec, "fake-64B": lambda: FakeNeuralCodec(max_bytes=64)}
+    )
 
 
 def test_register_adds_both_subcommands():
