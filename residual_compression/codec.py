@@ -125,6 +125,29 @@ class ProgressiveCodec:
                 f"{2 * longest + block} for {self.name} with tile_halo={tile_halo}"
             )
 
+    def replace(self, **changes):
+        """A codec of the same model with some constructor arguments changed.
+
+        For example ``codec.replace(tile_size=1024)`` encodes images of up to
+        1024x1024 pixels in one piece.
+        """
+        arguments = dict(
+            model_id=self.model_id,
+            name=self.name,
+            trained=self.trained,
+            default_num_bytes=self.default_num_bytes,
+            compatible_ids=self.compatible_ids - {self.model_id},
+            batch_size=self.batch_size,
+            max_pixels=self.max_pixels,
+            tile_size=self.tile_size,
+            tile_halo=self.tile_halo,
+        )
+        unknown = sorted(set(changes) - set(arguments))
+        if unknown:
+            raise ResidualCompressionError(f"unknown ProgressiveCodec argument(s): {unknown}")
+        arguments.update(changes)
+        return type(self)(self.model, **arguments)
+
     def __repr__(self):
         state = "trained" if self.trained else "UNTRAINED"
         return f"<ProgressiveCodec {self.name} id={self.model_id} {state}>"

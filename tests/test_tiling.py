@@ -173,6 +173,15 @@ def test_large_photo_is_tiled_by_default():
     assert codec.decompress(data).shape == (300, 500, 3)
 
 
+def test_replace_keeps_the_model_and_settings():
+    codec = ProgressiveCodec(small_model("conv_lstm"), model_id=9, name="x", compatible_ids=(3,), batch_size=5)
+    other = codec.replace(tile_size=512, tile_halo=0)
+    assert other.model is codec.model and (other.tile_size, other.tile_halo) == (512, 0)
+    assert (other.model_id, other.name, other.compatible_ids, other.batch_size) == (9, "x", {3, 9}, 5)
+    with pytest.raises(ResidualCompressionError, match="tile_sise"):
+        codec.replace(tile_sise=1)
+
+
 def test_tile_arguments_are_validated():
     model = small_model("conv_lstm")
     with pytest.raises(ResidualCompressionError, match="tile_size.*16"):
