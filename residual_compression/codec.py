@@ -74,7 +74,8 @@ class ProgressiveCodec:
             ``num_bytes`` nor ``iterations``, per 32x32 of image area.
         compatible_ids: other model ids whose streams this model decodes
             (presets of the same weights at other budgets).
-        batch_size: images per model call (small images are batched).
+        batch_size: most images per model call; fewer when they would exceed
+            ``tile_size**2`` pixels together.
         max_pixels: largest image (after padding) accepted.
         tile_size: images of more than ``tile_size**2`` pixels (after
             padding) are processed in tiles of at most ``tile_size`` x
@@ -176,6 +177,12 @@ class ProgressiveCodec:
         ph, pw = self.padded_size(height, width)
         return ph * pw > self.tile_size**2
 
+    def _images_per_call(self, height, width):
+        """Images of this size per model call: ``batch_size``, fewer when
+        that many would exceed one tile's area (at least one)."""
+        ph, pw = self.padded_size(height, width)
+        return max(1, min(self.batch_size, self.tile_size**2 // (ph * pw)))
+
     def code_shape(self, height, width):
         """Bits ``(h, w, c)`` per iteration for an image of this size."""
         return self.model.code_shape(*self.padded_size(height, width))
@@ -261,8 +268,9 @@ class ProgressiveCodec:
                 self._encode_tiled(images[i], iterations, bits[i])
             return bits
         ph, pw = self.padded_size(height, width)
-        for start in range(0, n, self.batch_size):
-            chunk = images[start : start + self.batch_size]
+        step = self._images_per_call(height, width)
+        for start in range(0, n, step):
+            chunk = images[start : start + step]
             if (ph, pw) != (height, width):
                 chunk = np.pad(chunk, ((0, 0), (0, ph - height), (0, pw - width), (0, 0)), mode="edge")
             codes, _ = self.model.encode(to_model_space(chunk), iterations)
@@ -308,8 +316,9 @@ class ProgressiveCodec:
             for i in range(n):
                 self._decode_tiled(bits[i], out[i], return_all)
             return out
-        for start in range(0, n, self.batch_size):
-            chunk = np.asarray(bits[start : start + self.batch_size], np.float32)
+        step = self._images_per_call(height, width)
+        for start in range(0, n, step):
+            chunk = np.asarray(bits[start : start + step], np.float32)
             recons = self.model.decode([chunk[:, t] for t in range(iterations)])
             if return_all:
                 stacked = np.stack([_to_numpy(r) for r in recons], axis=1)
