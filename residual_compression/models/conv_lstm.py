@@ -82,32 +82,40 @@ class ConvLSTMCompressor(ProgressiveAutoencoder):
         return (height // 4, width // 4, self.bits)
 
     def decoder_context(self, iterations):
-        """The conv decoder's 3 code positions (see ``ConvResidualShared``)
-        plus the spread of the state convolutions (eq. 14): ``k // 2`` pixels
-        of the 16x16 (half a code position) and of the 32x32 grid (a quarter)
-        per step, so ``ceil(iterations * (k // 2) * 3 / 4)`` more; none for
-        the default 1x1 state kernels."""
+        """The conv decoder's reach within one step, 2.5 code positions
+        (deconv1 reaches 1; the stride-2 3x3 transposed convolutions of eq.
+        14 reach 1 on the 8x8 grid and 1 pixel of the 16x16 grid, half a
+        position), plus the state convolutions' reach: ``r = k // 2`` pixels
+        of the 16x16 grid (``r / 2`` code positions) or of the 32x32 grid
+        (``r / 4``) for each of the ``iterations - 1`` steps a dependency
+        crosses: ``ceil(2.5 + (iterations - 1) * r / 2)``; 3 for the default
+        1x1 state kernels."""
         iterations = self._iterations_arg(iterations)
-        return DECODER_CONTEXT + -(-iterations * self._state_reach() * 3 // 4)
+        return max(DECODER_CONTEXT, -(-(5 + (iterations - 1) * self._state_reach()) // 2))
 
     def encoder_context(self, iterations):
-        """The conv encoder's ``2 + (iterations - 1) * 5`` (see
-        ``ConvResidualShared``), plus the state convolutions' spread: ``k // 2``
-        code positions per step in each of the two encoder LSTMs (both on the
-        8x8 grid, eq. 13) and the decoder's (see ``decoder_context``)."""
+        """The conv encoder's reach within one step, 2 code positions (see
+        ``ConvResidualShared``), plus what each of the ``iterations - 1``
+        step boundaries a dependency crosses adds: a residual round trip
+        (decoder step then encoder step, 3 + 2), an encoder state convolution
+        (``r = k // 2`` on the 8x8 grid, eq. 13) or a decoder one (at most
+        ``r / 2``): ``2 + (iterations - 1) * max(5, r)``."""
         iterations = self._iterations_arg(iterations)
-        reach = self._state_reach()
-        conv = ENCODER_CONTEXT + (iterations - 1) * (ENCODER_CONTEXT + DECODER_CONTEXT)
-        return conv + iterations * 2 * reach + -(-iterations * reach * 3 // 4)
+        step = max(ENCODER_CONTEXT + DECODER_CONTEXT, self._state_reach())
+        return ENCODER_CONTEXT + (iterations - 1) * step
+
+    def _state_kernel(self):
+        """The state convolutions' kernel (height, width), as the layers resolved it."""
+        return tuple(self._encoders[0].get_layer("conv_lstm2").hidden_kernel_size)
 
     def _state_reach(self):
-        kernel = self.hidden_kernel_size
-        return (max(kernel) if isinstance(kernel, (tuple, list)) else kernel) // 2
+        return max(self._state_kernel()) // 2
 
     def macs_split(self, height, width):
         """(encoder, decoder) multiply-accumulates of one encoder + decoder step (3x3 input kernels)."""
         (e1, e2, e3), (d1, d2, d3) = self._widths()
-        hk = self.hidden_kernel_size ** 2
+        kh, kw = self._state_kernel()
+        hk = kh * kw
         p = (height // 4) * (width // 4)
         encoder = (
             4 * p * 9 * 3 * e1
