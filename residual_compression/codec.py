@@ -23,8 +23,9 @@ A :class:`ProgressiveCodec` wraps one :class:`~residual_compression.models.Progr
   ``tile_halo`` pixels: each tile runs the closed loop (encoder and decoder)
   on its core plus halo, so near tile seams the encoder's view of the
   reconstruction can differ slightly from the decoder's (a small loss of
-  quality, never an invalid stream). With ``tile_halo`` at least the model's
-  :meth:`~ProgressiveAutoencoder.encoder_context` the bits are those of the
+  quality, never an invalid stream). With ``tile_halo`` at least
+  ``model.block_size * model.encoder_context(iterations)`` pixels (the
+  context is counted in code positions) the bits are those of the
   whole-image encoding; for the patch-based FC models that is always so.
 """
 

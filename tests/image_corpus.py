@@ -69,7 +69,7 @@ def write_corpus(folder):
     cmyk_jpeg = _save(cmyk, format="JPEG", quality=95)
     with Image.open(io.BytesIO(cmyk_jpeg)) as reread:
         good("cmyk.jpg", cmyk_jpeg, np.asarray(reread.convert("RGB")))
-    deep = grey.astype(np.uint16) * 257 + 3
+    deep = np.clip(grey.astype(np.int32) * 257 + 100, 0, 65535).astype(np.uint16)  # rounds back to grey
     good("grey16.png", _png(40, 24, 16, 0, b"".join(b"\x00" + r.astype(">u2").tobytes() for r in deep)),
          np.repeat(grey[..., None], 3, -1))
     deep_rgb = rgb.astype(np.uint16) * 257

@@ -14,7 +14,7 @@ from residual_compression.evaluation.bench_large import smooth_image
 @pytest.fixture
 def small_zoo(monkeypatch):
     codec = make_codec("conv_lstm")
-    install_fake_zoo(monkeypatch, {"tiny": lambda: codec})
+    install_fake_zoo(monkeypatch, {"tiny": lambda: codec, "tiny_limited": lambda: codec.replace(max_pixels=64 * 64)})
     return codec
 
 
@@ -30,7 +30,8 @@ def test_bench_large_reports_a_tiled_image(capsys, small_zoo):
     rows = _rows(out)
     assert [r[1:4] for r in rows] == [["32", "2", str(8 + 2 * 1875)], ["64", "4", str(8 + 4 * 1875)]]  # 400 * 300 / 64 B per iteration
     for row in rows:
-        assert float(row[4]) >= 0 and float(row[5]) >= 0 and float(row[6]) > 0  # seconds, resident MiB
+        before, encode_peak, decode_peak = float(row[6]), float(row[7].split()[0]), float(row[8].split()[0])
+        assert 0 < before <= encode_peak and decode_peak > 0  # resident MiB
         assert float(row[-1]) > 5  # PSNR of the untrained model's reconstruction: finite
 
 
@@ -51,6 +52,12 @@ def test_bench_large_errors(tmp_path, capsys, small_zoo):
     missing = tmp_path / "missing.png"
     assert cli.main(["bench", "--large", "64x64", "--models", "tiny", "--images", str(missing)]) == 2
     assert "missing.png" in capsys.readouterr().err
+
+
+def test_bench_large_notes_an_image_over_the_codec_limit(capsys, small_zoo):
+    assert cli.main(["bench", "--large", "100x100", "--models", "tiny_limited", "--targets", "16"]) == 0
+    out = capsys.readouterr().out
+    assert not _rows(out) and "note: tiny_limited skipped at 16 B" in out and "max_pixels" in out
 
 
 def test_banded_psnr_matches_the_metric():
