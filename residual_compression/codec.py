@@ -435,15 +435,24 @@ def _signs(code):
     return np.where(_to_numpy(code) < 0, -1, 1).astype(np.int8)
 
 
+def _rgb(image, name):
+    """``image`` itself when it already is a uint8 ``(H, W, 3)`` array (the
+    codec only reads it: no copy of a large photo), else ``to_rgb_uint8``."""
+    if isinstance(image, np.ndarray) and image.dtype == np.uint8 and image.ndim == 3 and image.shape[2] == 3:
+        if image.shape[0] and image.shape[1]:
+            return image
+    return to_rgb_uint8(image, name=name)
+
+
 def _as_image_list(images):
     """Normalises the accepted image inputs to a list of uint8 (H, W, 3)."""
     if isinstance(images, np.ndarray) and images.ndim == 4:
-        return [to_rgb_uint8(im, name=f"images[{i}]") for i, im in enumerate(images)], False
+        return [_rgb(im, f"images[{i}]") for i, im in enumerate(images)], False
     if isinstance(images, (list, tuple)):
         if not images:
             raise ImageInputError("`images` is empty")
-        return [to_rgb_uint8(im, name=f"images[{i}]") for i, im in enumerate(images)], False
-    return [to_rgb_uint8(images, name="images")], True
+        return [_rgb(im, f"images[{i}]") for i, im in enumerate(images)], False
+    return [_rgb(images, "images")], True
 
 
 def _as_stream_list(data):

@@ -43,6 +43,14 @@ def test_model_calls_stay_within_one_tile():
     assert 0 < probe.largest <= codec.tile_size**2
 
 
+def test_a_read_only_photo_is_encoded_without_copying_or_writing():
+    codec = make_codec("conv_lstm")
+    image = smooth_image(300, 280, seed=4)
+    expected = codec.compress(image.copy(), iterations=1)
+    image.flags.writeable = False
+    assert codec.compress(image, iterations=1) == expected
+
+
 def test_batches_of_medium_images_are_split_to_one_tile_of_area():
     codec = make_codec("conv_lstm")
     probe = _AreaProbe(codec.model)
