@@ -39,6 +39,10 @@ def main(weights, out, case, save):
     codec = ProgressiveCodec(model, model_id=3)
     streams = codec.compress(images, iterations=model.iterations)
     decoded = codec.decompress(streams)
+    tiled = ProgressiveCodec(model, model_id=3, tile_size=48, tile_halo=8)  # 9 tiles for 100x90
+    large = synthetic_images(1, 90, 100, seed=22)[0]
+    tiled_stream = tiled.compress(large, iterations=model.iterations)
+    tiled_decoded = tiled.decompress(tiled_stream)
     to_np = keras.ops.convert_to_numpy
     compile_for_training(model, learning_rate=1e-3)
     loss_before = model.evaluate(x, x, verbose=0)
@@ -52,6 +56,8 @@ def main(weights, out, case, save):
         recons=np.stack([to_np(r) for r in recons]),
         streams=np.array([np.frombuffer(s, np.uint8) for s in streams]),
         decoded=decoded,
+        tiled_stream=np.frombuffer(tiled_stream, np.uint8),
+        tiled_decoded=tiled_decoded,
         loss_before=loss_before,
         loss_after_step=loss_after_step,
     )

@@ -82,6 +82,13 @@ def test_tensorflow_and_jax_agree(case, tmp_path):
     np.testing.assert_array_equal(tf_out["codes"][margin], jax_out["codes"][margin])
     np.testing.assert_array_equal(tf_out["streams"], jax_out["streams"])
     np.testing.assert_array_equal(tf_out["decoded"], jax_out["decoded"])
+    # A tiled image (tiled encoder and decoder) gives the same stream and pixels too.
+    assert tf_out["tiled_decoded"].shape == (90, 100, 3)
+    np.testing.assert_array_equal(tf_out["tiled_stream"], jax_out["tiled_stream"])
+    # Pixels: the backends' floats differ by ~1e-6, which can round a value
+    # lying on a .5 boundary to the neighbouring level (seen: 1 of 27,000).
+    difference = np.abs(tf_out["tiled_decoded"].astype(int) - jax_out["tiled_decoded"])
+    assert difference.max() <= 1 and (difference > 0).mean() < 1e-3
     np.testing.assert_allclose(tf_out["loss_before"], jax_out["loss_before"], rtol=1e-4)
     for out in (tf_out, jax_out):  # one training step ran and moved the weights
         assert np.isfinite(out["loss_after_step"]) and out["loss_after_step"] != out["loss_before"]
