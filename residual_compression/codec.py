@@ -288,13 +288,12 @@ class ProgressiveCodec:
             for cols in spans(pw, core, halo):
                 x = to_model_space(crop_clamped(image, rows, cols)[None])
                 codes, _ = self.model.encode(x, iterations)
+                # In code positions: where the core lies in the tile and in the image.
                 top, left = (rows.start - rows.lo) // block, (cols.start - cols.lo) // block
-                core_rows = slice(rows.start // block, rows.stop // block)
-                core_cols = slice(cols.start // block, cols.stop // block)
+                h, w = (rows.stop - rows.start) // block, (cols.stop - cols.start) // block
+                y0, x0 = rows.start // block, cols.start // block
                 for t, code in enumerate(codes):
-                    out[t, core_rows, core_cols] = _signs(code)[
-                        0, top : top + core_rows.stop - core_rows.start, left : left + core_cols.stop - core_cols.start
-                    ]
+                    out[t, y0 : y0 + h, x0 : x0 + w] = _signs(code)[0, top : top + h, left : left + w]
 
     def decode(self, bits, height, width, return_all=False):
         """Decodes bits ``(N, T, h, w, c)`` to uint8 images ``(N, H, W, 3)``.
