@@ -148,6 +148,10 @@ def load_images(path, *, size="thumb", limit=None, on_skip=None):
         images, names, skipped = _load_folder(path, limit, on_skip, size)
     elif path.lower().endswith(".npz"):
         images, names, skipped = _load_npz(path, limit)
+        # One size for the whole array: too small fails the source, not one file.
+        if size == "full" and min(images[0].shape[:2]) < 8:
+            small = ", ".join(names[:5])
+            raise ImageInputError(f"{path}: images smaller than 8x8 cannot be evaluated: {small}")
     else:
         from residual_compression.images import load_image
 
@@ -155,9 +159,6 @@ def load_images(path, *, size="thumb", limit=None, on_skip=None):
         images, names, skipped = [_check_evaluable(name, load_image(path), size)], (name,), ()
     if size == "thumb":
         images = [to_thumbnail(im) for im in images]
-    small = [n for n, im in zip(names, images) if im.shape[0] < 8 or im.shape[1] < 8]
-    if small:
-        raise ImageInputError(f"{path}: images smaller than 8x8 cannot be evaluated: {', '.join(small[:5])}")
     if len({im.shape for im in images}) == 1:
         images = np.stack(images)
     return LoadedImages(images=images, names=names, skipped=skipped)
