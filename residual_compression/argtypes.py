@@ -1,30 +1,34 @@
-"""argparse value types shared by every subcommand."""
+"""argparse value types shared by every subcommand.
+
+Each parses the text and applies the check of the same name in
+:mod:`residual_compression.validation`; argparse shows the message.
+"""
 
 import argparse
+
+from residual_compression import validation
+from residual_compression.errors import ResidualCompressionError
 
 __all__ = ["non_negative_int", "positive_float", "positive_int"]
 
 
-def _number(text, parse, ok, what):
+def _parsed(text, parse, check, what):
     try:
-        value = parse(text)
-    except ValueError:
+        return check("value", parse(text))
+    except (ValueError, ResidualCompressionError):
         raise argparse.ArgumentTypeError(f"expected {what}, received {text!r}") from None
-    if not ok(value):
-        raise argparse.ArgumentTypeError(f"expected {what}, received {text!r}")
-    return value
 
 
 def positive_int(text):
     """An integer >= 1."""
-    return _number(text, int, lambda v: v >= 1, "a positive integer")
+    return _parsed(text, int, validation.positive_int, "a positive integer")
 
 
 def non_negative_int(text):
     """An integer >= 0."""
-    return _number(text, int, lambda v: v >= 0, "a non-negative integer")
+    return _parsed(text, int, validation.non_negative_int, "a non-negative integer")
 
 
 def positive_float(text):
-    """A number > 0."""
-    return _number(text, float, lambda v: v > 0, "a positive number")
+    """A finite number > 0."""
+    return _parsed(text, float, validation.positive_number, "a positive number")

@@ -1,14 +1,46 @@
 """The exception types this package raises for bad input.
 
-Every error caused by what a user passed in (bytes, images, arguments) is one of
-these, so callers can catch exactly the failures they are responsible for.
+Every error caused by what a user passed in (bytes, images, arguments, byte
+budgets) is a :class:`ResidualCompressionError`, so callers can catch exactly
+the failures they are responsible for. The base class is a ``ValueError``, and
+:class:`InvalidTypeError` is also a ``TypeError``, so code written against the
+built-in exceptions keeps working.
+
+Argument checks live in :mod:`residual_compression.validation`.
 """
 
-__all__ = ["ResidualCompressionError", "BitstreamError", "ImageInputError"]
+__all__ = [
+    "BitstreamError",
+    "BudgetError",
+    "ImageInputError",
+    "InvalidTypeError",
+    "InvalidValueError",
+    "ResidualCompressionError",
+]
 
 
 class ResidualCompressionError(ValueError):
     """Base class of every input error raised by residual_compression."""
+
+
+class InvalidValueError(ResidualCompressionError):
+    """An argument has the right type but a value outside what is accepted
+    (a zero where a positive integer is needed, an unknown choice)."""
+
+
+class InvalidTypeError(ResidualCompressionError, TypeError):
+    """An argument has the wrong type (a float or a bool where an integer is
+    needed, a list where an array is needed). Also a ``TypeError``."""
+
+
+class BudgetError(InvalidValueError):
+    """A byte budget a codec cannot meet for an image of this size.
+
+    Raised by ``ProgressiveCodec.compress`` when ``num_bytes`` is less than one
+    iteration of the image, or more than the model's iterations hold. The
+    evaluation lists such a (codec, target) as unsupported instead of failing;
+    any other error from a codec is a bug and propagates.
+    """
 
 
 class BitstreamError(ResidualCompressionError):

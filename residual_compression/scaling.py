@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from residual_compression.errors import ImageInputError
+
 __all__ = ["SCALE", "from_model_space", "to_model_space"]
 
 SCALE = 0.9
@@ -11,7 +13,7 @@ def to_model_space(images):
     """uint8 images -> float32 in [-0.9, 0.9] (an offset and a scale, sec. 3)."""
     images = np.asarray(images)
     if images.dtype != np.uint8:
-        raise ValueError(f"`images` must be uint8, received dtype {images.dtype}")
+        raise ImageInputError(f"`images` must be uint8, received dtype {images.dtype}")
     return images.astype(np.float32) * np.float32(2 * SCALE / 255.0) - np.float32(SCALE)
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from residual_compression.evaluation.bench import synthetic_images
+from residual_compression.errors import ResidualCompressionError
 from residual_compression.evaluation.metrics import bits_per_pixel, ms_ssim, patch_ssim, psnr
 
 C1 = (0.01 * 255) ** 2
@@ -119,10 +120,12 @@ def test_bits_per_pixel():
     np.testing.assert_allclose(bits_per_pixel(np.array([64, 128]), 32, 32), [0.5, 1.0])
     with pytest.raises(ValueError, match="num_bytes"):
         bits_per_pixel(-1, 32, 32)
-    with pytest.raises(ValueError, match="h must be a positive integer, got 0"):
+    with pytest.raises(ResidualCompressionError, match="`h` must be a positive integer, received: 0"):
         bits_per_pixel(1, 0, 32)
-    with pytest.raises(ValueError, match="w must be"):
+    with pytest.raises(TypeError, match="`w` must be a positive integer, received float: 2.5"):
         bits_per_pixel(1, 32, 2.5)
+    with pytest.raises(ResidualCompressionError, match="num_bytes"):
+        bits_per_pixel(np.array([1, -1]), 32, 32)
 
 
 def test_ms_ssim_identity_noise_and_size_limit():

@@ -36,6 +36,11 @@ import numbers
 
 import numpy as np
 
+from residual_compression import validation
+from residual_compression.errors import ImageInputError
+from residual_compression.errors import InvalidTypeError
+from residual_compression.errors import InvalidValueError
+
 __all__ = [
     "K1",
     "K2",
@@ -63,22 +68,22 @@ _GAUSS_SIGMA = 1.5
 def _as_image_batch(value, name):
     """Return ``(batch, was_single)`` for a uint8 (H,W,3) or (N,H,W,3) array."""
     if not isinstance(value, np.ndarray):
-        raise TypeError(
+        raise InvalidTypeError(
             f"{name} must be a numpy uint8 array of shape (H, W, 3) or "
             f"(N, H, W, 3), got {type(value).__name__}"
         )
     if value.dtype != np.uint8:
-        raise ValueError(f"{name} must have dtype uint8, got dtype {value.dtype}")
+        raise ImageInputError(f"{name} must have dtype uint8, got dtype {value.dtype}")
     if value.ndim == 3:
         batch, single = value[np.newaxis], True
     elif value.ndim == 4:
         batch, single = value, False
     else:
-        raise ValueError(
+        raise ImageInputError(
             f"{name} must have shape (H, W, 3) or (N, H, W, 3), got shape {value.shape}"
         )
     if batch.shape[-1] != 3:
-        raise ValueError(
+        raise ImageInputError(
             f"{name} must have 3 colour channels in the last axis, got shape {value.shape}"
         )
     return batch, single
@@ -88,7 +93,7 @@ def _pair(a, b):
     batch_a, single_a = _as_image_batch(a, "a")
     batch_b, single_b = _as_image_batch(b, "b")
     if batch_a.shape != batch_b.shape:
-        raise ValueError(
+        raise ImageInputError(
             f"a and b must have the same shape, got a.shape={a.shape} and b.shape={b.shape}"
         )
     return batch_a, batch_b, single_a and single_b
@@ -118,7 +123,7 @@ def patch_ssim(a, b):
     batch_a, batch_b, single = _pair(a, b)
     n, h, w, c = batch_a.shape
     if h < PATCH_SIZE or w < PATCH_SIZE:
-        raise ValueError(
+        raise ImageInputError(
             f"images must be at least {PATCH_SIZE}x{PATCH_SIZE} for patch SSIM, "
             f"got height={h}, width={w}"
         )
@@ -161,10 +166,7 @@ def psnr(a, b, *, cap=None):
       float64 array (N,) for a batch, a Python float for a single image.
     """
     if cap is not None:
-        if isinstance(cap, bool) or not isinstance(cap, numbers.Real) or not (
-            np.isfinite(cap) and cap > 0
-        ):
-            raise ValueError(f"cap must be a positive finite number or None, got {cap!r}")
+        cap = validation.positive_number("cap", cap)
     batch_a, batch_b, single = _pair(a, b)
     diff = batch_a.astype(np.float64) - batch_b.astype(np.float64)
     mse = np.mean(diff * diff, axis=(1, 2, 3))
@@ -175,12 +177,6 @@ def psnr(a, b, *, cap=None):
     return _finish(scores, single)
 
 
-def _check_positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
 def bits_per_pixel(num_bytes, h, w):
     """Bits per pixel of ``num_bytes`` bytes spent on an image of h x w pixels.
 
@@ -188,18 +184,18 @@ def bits_per_pixel(num_bytes, h, w):
     size per image); returns 8 * num_bytes / (h * w) as a float or float64
     array.
     """
-    h = _check_positive_int(h, "h")
-    w = _check_positive_int(w, "w")
-    if isinstance(num_bytes, (bool, np.bool_)):
-        raise ValueError(f"num_bytes must be a non-negative number, got {num_bytes!r}")
-    if isinstance(num_bytes, numbers.Real):
-        if not np.isfinite(num_bytes) or num_bytes < 0:
-            raise ValueError(f"num_bytes must be a non-negative number, got {num_bytes!r}")
-        return 8.0 * float(num_bytes) / (h * w)
+    h = validation.positive_int("h", h)
+    w = validation.positive_int("w", w)
+    if isinstance(num_bytes, (bool, np.bool_, numbers.Real)):
+        return 8.0 * validation.non_negative_number("num_bytes", num_bytes) / (h * w)
     values = np.asarray(num_bytes)
-    if values.dtype.kind not in "iuf" or not np.all(np.isfinite(values)) or np.any(values < 0):
-        raise ValueError(
-            f"num_bytes must be a non-negative number or array of them, got {num_bytes!r}"
+    if values.dtype.kind not in "iuf":
+        raise InvalidTypeError(
+            f"`num_bytes` must be a non-negative number or an array of them, got dtype {values.dtype}"
+        )
+    if not np.all(np.isfinite(values)) or np.any(values < 0):
+        raise InvalidValueError(
+            f"`num_bytes` must hold non-negative finite numbers, received: {num_bytes!r}"
         )
     return 8.0 * values.astype(np.float64) / (h * w)
 
@@ -263,7 +259,7 @@ def ms_ssim(a, b):
     h, w = batch_a.shape[1], batch_a.shape[2]
     min_side = (_GAUSS_SIZE - 1) * 2 ** (len(MS_SSIM_WEIGHTS) - 1) + 1
     if min(h, w) < min_side:
-        raise ValueError(
+        raise ImageInputError(
             f"ms_ssim needs images with both sides > {min_side - 1} pixels for "
             f"{len(MS_SSIM_WEIGHTS)} scales with an {_GAUSS_SIZE}x{_GAUSS_SIZE} window, "
             f"got height={h}, width={w}; use patch_ssim for small images"

@@ -21,6 +21,8 @@ encoder input changes; ``||r_t||`` and the loss are identical.
 import keras
 from keras import ops
 
+from residual_compression import validation
+
 __all__ = ["ProgressiveAutoencoder", "scaled_width"]
 
 _RESERVED = ("name", "trainable", "dtype")
@@ -29,18 +31,6 @@ _RESERVED = ("name", "trainable", "dtype")
 def scaled_width(base, width):
     """``base`` channels scaled by the width multiplier, at least 1."""
     return max(1, int(round(base * width)))
-
-
-def _check_positive_number(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise ValueError(f"`{name}` must be a positive number, received: {value!r}")
-    return value
-
-
-def _check_positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"`{name}` must be a positive integer, received: {value!r}")
-    return value
 
 
 def _as_list(outputs):
@@ -84,9 +74,9 @@ class ProgressiveAutoencoder(keras.Model):
             raise ValueError(
                 f"unknown argument(s) for {type(self).__name__}: {unknown}"
             )
-        self.bits = _check_positive_int("bits", bits)
-        self.iterations = _check_positive_int("iterations", iterations)
-        self.width = float(_check_positive_number("width", width))
+        self.bits = validation.positive_int("bits", bits)
+        self.iterations = validation.positive_int("iterations", iterations)
+        self.width = validation.positive_number("width", width)
         self.seed = seed
         self._encoders, self._decoders = self._build_steps()
         self.built = True  # the step models are functional, so all weights exist
@@ -163,10 +153,9 @@ class ProgressiveAutoencoder(keras.Model):
     # -- steps ----------------------------------------------------------------
 
     def _check_iteration(self, t):
-        if isinstance(t, bool) or not isinstance(t, int) or not 0 <= t < self.iterations:
-            raise ValueError(
-                f"`t` must be an iteration index in [0, {self.iterations}), received: {t!r}"
-            )
+        t = validation.int_in_range(
+            "t", t, 0, self.iterations - 1, what=f"an iteration index in [0, {self.iterations})"
+        )
         return 0 if self.shared else t
 
     def encoder_step(self, t):
@@ -207,14 +196,7 @@ class ProgressiveAutoencoder(keras.Model):
     def _iterations_arg(self, iterations):
         if iterations is None:
             return self.iterations
-        if isinstance(iterations, bool) or not isinstance(iterations, int) or not (
-            1 <= iterations <= self.iterations
-        ):
-            raise ValueError(
-                f"`iterations` must be an integer in [1, {self.iterations}], "
-                f"received: {iterations!r}"
-            )
-        return iterations
+        return validation.int_in_range("iterations", iterations, 1, self.iterations)
 
     # -- the unrolled chain -------------------------------------------------
 
