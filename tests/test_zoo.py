@@ -1,4 +1,10 @@
-"""The zoo registry table drives these tests over every preset."""
+"""The zoo's preset records drive these tests over every preset."""
+
+import dataclasses
+import json
+import pathlib
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -17,13 +23,75 @@ def test_fourteen_presets_for_seven_architectures():
         assert f"{arch}_64B" in names and f"{arch}_128B" in names
 
 
+# Ids are written into every stream: these must never change.
+STABLE_IDS = {
+    "fc_residual_shared_64B": 1, "fc_residual_shared_128B": 2,
+    "fc_residual_distinct_64B": 3, "fc_residual_distinct_128B": 4,
+    "fc_lstm_64B": 5, "fc_lstm_128B": 6,
+    "conv_residual_shared_64B": 7, "conv_residual_shared_128B": 8,
+    "conv_residual_distinct_64B": 9, "conv_residual_distinct_128B": 10,
+    "conv_autoencoder_64B": 11, "conv_autoencoder_128B": 12,
+    "conv_lstm_64B": 13, "conv_lstm_128B": 14,
+}  # fmt: skip
+
+
 def test_ids_unique_and_stable():
-    ids = [zoo.get_preset(n).id for n in zoo.list_presets()]
-    assert len(set(ids)) == len(ids)
-    # Ids are written into files: these must never change.
-    assert zoo.get_preset("conv_lstm_64B").id == 13
-    assert zoo.get_preset("conv_lstm_128B").id == 14
-    assert zoo.preset_for_id(13).name == "conv_lstm_64B"
+    assert {n: zoo.get_preset(n).id for n in zoo.list_presets()} == STABLE_IDS
+    for name, preset_id in STABLE_IDS.items():
+        assert zoo.preset_for_id(preset_id).name == name
+
+
+def test_registry_imports_neither_keras_nor_numpy():
+    code = (
+        "import sys; import residual_compression.zoo as zoo; zoo.get_preset('conv_lstm_64B');"
+        "print(sorted(m for m in ('keras', 'numpy', 'tensorflow') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def _families():
+    """One preset per weights file (the budgets of a family share it)."""
+    seen = {}
+    for name in zoo.list_presets():
+        seen.setdefault(zoo.get_preset(name).weights or name, name)
+    return sorted(seen.values())
+
+
+def _h5_shapes(path):
+    import h5py
+
+    shapes = []
+    with h5py.File(path, "r") as f:
+        f.visititems(lambda _, obj: shapes.append(tuple(obj.shape)) if isinstance(obj, h5py.Dataset) else None)
+    return sorted(shapes)
+
+
+@pytest.mark.parametrize("name", _families())
+def test_record_config_is_what_loads(name):
+    """The model built from the record's config takes every variable of the
+    weights file, and the loaded codec's model has exactly that config."""
+    from residual_compression.models import build_model
+    from residual_compression.training.zoo_entry import stored_config
+
+    preset = zoo.get_preset(name)
+    model = build_model(preset.architecture, **preset.config)
+    path = zoo.weights_path(name)
+    if path is not None:
+        assert _h5_shapes(path) == sorted(tuple(w.shape) for w in model.weights), name
+        model.load_weights(path)  # raises on any variable the file lacks
+        stored = stored_config(path)
+        if stored is not None:  # files written by make_zoo_entry record their config
+            assert stored == {"architecture": preset.architecture, "config": preset.config}
+    config = zoo.load(name).model.get_config()
+    assert {key: config[key] for key in preset.config} == preset.config
+
+
+def test_a_config_edit_changes_what_loads(monkeypatch):
+    preset = zoo.get_preset("conv_lstm_64B")
+    edited = dataclasses.replace(preset, config={**preset.config, "iterations": 4})
+    monkeypatch.setitem(zoo._BY_NAME, preset.name, edited)
+    assert zoo.load(preset.name).max_iterations == 4
 
 
 def test_duplicates_fail_at_import():
@@ -106,3 +174,35 @@ def test_missing_weights_refused(fake_trained_preset):
     path.unlink()
     with pytest.raises(ResidualCompressionError, match="missing"):
         zoo.load(preset.name)
+
+
+@pytest.mark.parametrize("name", zoo.list_presets())
+def test_model_card_shows_the_record(name):
+    preset = zoo.get_preset(name)
+    card = (pathlib.Path(zoo.__file__).parent / name / "README.md").read_text()
+    assert f"preset id {preset.id}, default budget {preset.num_bytes} B" in card
+    assert f"| config | `{json.dumps(preset.config)}` |" in card
+    if preset.trained:
+        assert f"`{preset.weights}` (sha256 `{preset.sha256[:16]}...`)" in card
+    assert f"| training | {preset.training} |" in card
+    for data, rows in preset.results.items():
+        cells = [str(rows[t]) if t in rows else "n/a" for t in (64, 128)]
+        assert f"| {data} | {cells[0]} | {cells[1]} |" in card, data
+
+
+def test_zoo_entry_records_the_config_in_the_weights_file(tmp_path):
+    from residual_compression.models import build_model
+    from residual_compression.training.zoo_entry import make_zoo_entry
+    from residual_compression.training.zoo_entry import stored_config
+
+    model = build_model("conv_residual_shared", width=0.0625, iterations=2)
+    run = tmp_path / "run"
+    run.mkdir()
+    model.save_weights(run / "final.weights.h5")
+    run_info = {"architecture": "conv_residual_shared", "config": model.get_config(), "final_step": 1,
+                "batch_size": 8, "data": "synthetic", "images": 8, "backend": "tensorflow"}
+    (run / "run.json").write_text(json.dumps(run_info))
+    entry = make_zoo_entry(run, "fam", tmp_path / "zoo")
+    stored = stored_config(tmp_path / "zoo" / entry["weights"])
+    assert stored == {"architecture": "conv_residual_shared", "config": entry["config"]}
+    assert build_model(stored["architecture"], **stored["config"]).get_config() == model.get_config()

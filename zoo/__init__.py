@@ -1,7 +1,12 @@
 """Pretrained presets: ``zoo.load("conv_lstm_64B")``.
 
-Weights ship inside the package (no downloads). See ``presets.py`` for the
-registry table; ``zoo/README.md`` for what each preset is.
+Weights ship inside the package (no downloads). Every preset is one record
+in ``presets.py`` (:class:`Preset`: id, config, weights file, sha256,
+training, measured results); ``zoo/README.md`` says what each preset is.
+
+Importing this module imports neither Keras nor numpy: the registry
+(:func:`list_presets`, :func:`get_preset`, :func:`preset_for_id`) is pure
+data, and only :func:`load` builds a model.
 """
 
 import difflib
@@ -11,9 +16,10 @@ import zlib
 
 from residual_compression.errors import ResidualCompressionError
 from residual_compression.zoo.presets import PRESETS
+from residual_compression.zoo.presets import Measured
 from residual_compression.zoo.presets import Preset
 
-__all__ = ["Preset", "get_preset", "list_presets", "load", "preset_for_id"]
+__all__ = ["Measured", "Preset", "get_preset", "list_presets", "load", "preset_for_id", "weights_path"]
 
 _HERE = pathlib.Path(__file__).parent
 # Seed of the deterministic untrained weights (see initialization.reinitialize).
@@ -34,6 +40,8 @@ def _index(presets):
             raise RuntimeError(f"preset id out of range for {preset.name!r}: {preset.id}")
         if preset.weights is not None and not preset.sha256:
             raise RuntimeError(f"preset {preset.name!r} has a weights file but no sha256")
+        if not isinstance(preset.config, dict) or not isinstance(preset.results, dict):
+            raise RuntimeError(f"preset {preset.name!r}: config and results must be dicts")
         by_name[preset.name] = preset
         by_id[preset.id] = preset
     return by_name, by_id
@@ -69,6 +77,12 @@ def preset_for_id(model_id):
         ) from None
 
 
+def weights_path(name):
+    """The weights file of preset ``name`` on disk, or None when it is untrained."""
+    preset = get_preset(name)
+    return None if preset.weights is None else _HERE / preset.weights
+
+
 def _sha256(path):
     digest = hashlib.sha256()
     with open(path, "rb") as f:
@@ -80,9 +94,10 @@ def _sha256(path):
 def load(name, *, batch_size=64):
     """A ready :class:`~residual_compression.codec.ProgressiveCodec` for a preset.
 
+    The model is built from the preset's record (``get_preset(name).config``).
     Presets without trained weights yet load with deterministic untrained
     weights (the same under every backend) and ``codec.trained`` False.
-    Weights files are verified against the table's sha256 before loading.
+    Weights files are verified against the record's sha256 before loading.
     """
     from residual_compression.codec import ProgressiveCodec
     from residual_compression.initialization import reinitialize
@@ -94,7 +109,7 @@ def load(name, *, batch_size=64):
         reinitialize(model, seed=UNTRAINED_SEED + zlib.crc32(preset.family.encode()))
         trained = False
     else:
-        path = _HERE / preset.weights
+        path = weights_path(name)
         if not path.is_file():
             raise ResidualCompressionError(f"weights file of preset {name!r} is missing: {path.name}")
         if _sha256(path) != preset.sha256:

@@ -1,24 +1,62 @@
-"""The one registry table of pretrained presets.
+"""The registry of pretrained presets: one record per preset, pure data.
 
-Each record: name, a stable numeric id written into every stream's header
-(assigned by hand, never derived from order: never reuse or renumber one),
-the architecture and its config, the default byte budget per 32x32 image, the
-weights file (inside this package) and its sha256. ``weights=None`` marks a
-preset whose weights have not been trained yet: loading it gives a model with
-deterministic untrained weights, flagged ``trained=False``.
+Everything about a preset lives in its :class:`Preset` record: the loader
+(``zoo.load``), the CLI's ``presets`` command, the model cards
+(``zoo/<name>/README.md``, checked against the records by the tests) and the
+tests all read it. The config in a record is the one the model is built with
+when it loads; the tests build it and load the weights file into it.
 
-Progressive presets of one architecture share one network (``family``) and
-one weights file across their budgets; a stream made by either decodes with
-either.
+Progressive presets of one network (``family``) share one config, one weights
+file and one set of measurements across their byte budgets: a stream made by
+either decodes with either. They are declared once per network below
+(:func:`_network`), which writes out one full record per preset.
+
+Ids are written into every stream's header: assigned by hand, never derived
+from order; never reuse or renumber one. ``weights=None`` marks a preset
+whose weights have not been trained yet: it loads with deterministic untrained
+weights, flagged ``trained=False``.
+
+Importing this module imports nothing but the standard library.
 """
 
 import dataclasses
 
-__all__ = ["PRESETS", "Preset"]
+__all__ = ["CIFAR10_TEST_1000", "KODAK_THUMBNAILS", "Measured", "PRESETS", "Preset"]
+
+CIFAR10_TEST_1000 = "CIFAR-10 test, first 1000"
+KODAK_THUMBNAILS = "Kodak, 24 thumbnails (32x32)"
+
+
+@dataclasses.dataclass(frozen=True)
+class Measured:
+    """Mean patch SSIM (sec. 4.2), header-less bytes and PSNR at one byte target."""
+
+    ssim: float
+    payload_bytes: float
+    psnr_db: float
+
+    def __str__(self):
+        return f"{self.ssim:.3f} ({self.payload_bytes:.1f} B, PSNR {self.psnr_db:.2f} dB)"
 
 
 @dataclasses.dataclass(frozen=True)
 class Preset:
+    """One pretrained preset.
+
+    Attributes:
+        name: what ``zoo.load`` takes, e.g. ``"conv_lstm_64B"``.
+        id: the model id written into every stream header (never changes).
+        architecture: the ``models.build_model`` name.
+        config: the constructor arguments the model is built (and was trained) with.
+        num_bytes: default payload budget per 32x32 of image.
+        family: presets of one family share the network and its weights.
+        weights: the weights file, relative to the zoo folder (None: untrained).
+        sha256: hex digest of the weights file, checked before loading.
+        training: how the weights were trained.
+        results: data set -> {byte target: :class:`Measured`} for this network
+            (for a progressive family the same for every budget).
+    """
+
     name: str
     id: int
     architecture: str
@@ -30,95 +68,130 @@ class Preset:
     training: str = "not trained yet"
     results: dict = dataclasses.field(default_factory=dict)
 
-
-# Trained networks shipped with the package, by family: the config they were trained with, the
-# weights file (written by `residual-compression zoo-entry RUN_DIR FAMILY`), its sha256 and how it
-# was trained. Families not listed here have no trained weights yet.
-TRAINED = {
-    "fc_residual_shared": {
-        "config": {"bits": 8, "iterations": 8, "width": 1.0, "seed": 0},
-        "weights": "fc_residual_shared/fc_residual_shared.weights.h5",
-        "sha256": "e1ad806f06c18a93562e578a1d88c94afda0006573ace1b9f155b5991ad8282b",
-        "training": "1500 steps x batch 32 (48,000 images seen) on CIFAR-10 train, TensorFlow CPU, 571 s",
-    },
-    "fc_residual_distinct": {
-        "config": {"bits": 8, "iterations": 8, "width": 1.0, "seed": 0},
-        "weights": "fc_residual_distinct/fc_residual_distinct.weights.h5",
-        "sha256": "aeaf401bb67fe722737ac56251b222f7612402b4c7700742c3bd1058a66dea3a",
-        "training": "1500 steps x batch 32 (48,000 images seen) on CIFAR-10 train, TensorFlow CPU, 453 s; weights stored as float16",
-    },
-    "conv_autoencoder_64B": {
-        "config": {"bits": 8, "width": 1.0, "seed": 0},
-        "weights": "conv_autoencoder_64B/conv_autoencoder_64B.weights.h5",
-        "sha256": "2c5fab065263832e92f5821c4ac2237c6fd0f0a9804874e6fb8509b12d023962",
-        "training": "1500 steps x batch 32 (48,000 images seen) on CIFAR-10 train, TensorFlow CPU, 150 s",
-    },
-    "conv_autoencoder_128B": {
-        "config": {"bits": 16, "width": 1.0, "seed": 0},
-        "weights": "conv_autoencoder_128B/conv_autoencoder_128B.weights.h5",
-        "sha256": "3239a9f60e77b2a9654d31b96c5e68dc007e5a71704050d61b0d805a203e4379",
-        "training": "1500 steps x batch 32 (48,000 images seen) on CIFAR-10 train, TensorFlow CPU, 97 s",
-    },
-    "fc_lstm": {
-        "config": {"bits": 8, "iterations": 8, "width": 0.5, "seed": 0},
-        "weights": "fc_lstm/fc_lstm.weights.h5",
-        "sha256": "1c4c0cab7d7340db2f23f9beff246e8b4130052b0730df21a726c252495adf85",
-        "training": "800 steps x batch 32 (25,600 images seen) on CIFAR-10 train, TensorFlow CPU, 509 s",
-    },
-    "conv_residual_shared": {
-        "config": {"bits": 2, "iterations": 8, "width": 1.0, "seed": 0},
-        "weights": "conv_residual_shared/conv_residual_shared.weights.h5",
-        "sha256": "056ddf18c27b696055d38e4c4fc3665a49d398e06661b073a29ba7fba37d1b15",
-        "training": "1000 steps x batch 32 (32,000 images seen) on CIFAR-10 train, TensorFlow CPU, 708 s",
-    },
-    "conv_residual_distinct": {
-        "config": {"bits": 2, "iterations": 8, "width": 1.0, "seed": 0},
-        "weights": "conv_residual_distinct/conv_residual_distinct.weights.h5",
-        "sha256": "36cfbfa56287edbbc77f617a92daa8be3a3ed3a26ea7b46c750de12959ce9b82",
-        "training": "800 steps x batch 32 (25,600 images seen) on CIFAR-10 train, TensorFlow CPU, 395 s",
-    },
-    "conv_lstm": {
-        "config": {"bits": 2, "iterations": 8, "width": 0.5, "seed": 0, "hidden_kernel_size": 1},
-        "weights": "conv_lstm/conv_lstm.weights.h5",
-        "sha256": "71395d1eb8658198efb8532cdd8f54029316c7e445795bf5a310a2b5b0fe1373",
-        "training": "2400 steps x batch 32 (76,800 images seen, 1.5 epochs) on CIFAR-10 train, TensorFlow CPU, 625 s for steps 0-400 then 2,523 s for steps 400-2400 after a resume (52 min)",
-    },
-}
+    @property
+    def trained(self):
+        return self.weights is not None
 
 
-def _preset(name, preset_id, architecture, config, num_bytes, family):
-    trained = TRAINED.get(family)
-    if trained is None:
-        return Preset(name, preset_id, architecture, dict(config), num_bytes, family)
-    return Preset(
-        name,
-        preset_id,
-        architecture,
-        dict(trained["config"]),
-        num_bytes,
-        family,
-        weights=trained["weights"],
-        sha256=trained["sha256"],
-        training=trained["training"],
+def _network(family, architecture, config, *, budgets, weights=None, sha256=None, training=None, results=None):
+    """One record per ``(name, id, num_bytes)`` in ``budgets``, all of one network."""
+    results = {data: {t: Measured(*m) for t, m in rows.items()} for data, rows in (results or {}).items()}
+    extra = {} if training is None else {"training": training}
+    return tuple(
+        Preset(
+            name, preset_id, architecture, dict(config), num_bytes, family,
+            weights=weights, sha256=sha256, results=results, **extra,
+        )
+        for name, preset_id, num_bytes in budgets
     )
 
 
-def _progressive(base_id, architecture, **config):
-    return [
-        _preset(f"{architecture}_{n}B", base_id + i, architecture, config, n, architecture)
-        for i, n in enumerate((64, 128))
-    ]
+def _progressive(family, base_id):
+    return ((f"{family}_64B", base_id, 64), (f"{family}_128B", base_id + 1, 128))
 
+
+_CPU = "on CIFAR-10 train, TensorFlow CPU"
 
 PRESETS = (
-    *_progressive(1, "fc_residual_shared", bits=8, iterations=16),
-    *_progressive(3, "fc_residual_distinct", bits=8, iterations=8),
-    *_progressive(5, "fc_lstm", bits=8, iterations=16, width=0.5),
-    *_progressive(7, "conv_residual_shared", bits=2, iterations=16),
-    *_progressive(9, "conv_residual_distinct", bits=2, iterations=8),
+    *_network(
+        "fc_residual_shared", "fc_residual_shared",
+        {"bits": 8, "iterations": 8, "width": 1.0, "seed": 0},
+        budgets=_progressive("fc_residual_shared", 1),
+        weights="fc_residual_shared/fc_residual_shared.weights.h5",
+        sha256="e1ad806f06c18a93562e578a1d88c94afda0006573ace1b9f155b5991ad8282b",
+        training=f"1500 steps x batch 32 (48,000 images seen) {_CPU}, 571 s",
+        results={
+            CIFAR10_TEST_1000: {64: (0.652, 64.0, 20.62), 128: (0.669, 128.0, 21.01)},
+            KODAK_THUMBNAILS: {64: (0.566, 64.0, 20.70), 128: (0.574, 128.0, 20.95)},
+        },
+    ),
+    *_network(
+        "fc_residual_distinct", "fc_residual_distinct",
+        {"bits": 8, "iterations": 8, "width": 1.0, "seed": 0},
+        budgets=_progressive("fc_residual_distinct", 3),
+        weights="fc_residual_distinct/fc_residual_distinct.weights.h5",
+        sha256="aeaf401bb67fe722737ac56251b222f7612402b4c7700742c3bd1058a66dea3a",
+        training=f"1500 steps x batch 32 (48,000 images seen) {_CPU}, 453 s; weights stored as float16",
+        results={
+            CIFAR10_TEST_1000: {64: (0.731, 64.0, 22.05), 128: (0.839, 128.0, 24.70)},
+            KODAK_THUMBNAILS: {64: (0.643, 64.0, 21.81), 128: (0.774, 128.0, 23.91)},
+        },
+    ),
+    *_network(
+        "fc_lstm", "fc_lstm",
+        {"bits": 8, "iterations": 8, "width": 0.5, "seed": 0},
+        budgets=_progressive("fc_lstm", 5),
+        weights="fc_lstm/fc_lstm.weights.h5",
+        sha256="1c4c0cab7d7340db2f23f9beff246e8b4130052b0730df21a726c252495adf85",
+        training=f"800 steps x batch 32 (25,600 images seen) {_CPU}, 509 s",
+        results={
+            CIFAR10_TEST_1000: {64: (0.707, 64.0, 21.38), 128: (0.730, 128.0, 21.76)},
+            KODAK_THUMBNAILS: {64: (0.610, 64.0, 21.38), 128: (0.630, 128.0, 21.65)},
+        },
+    ),
+    *_network(
+        "conv_residual_shared", "conv_residual_shared",
+        {"bits": 2, "iterations": 8, "width": 1.0, "seed": 0},
+        budgets=_progressive("conv_residual_shared", 7),
+        weights="conv_residual_shared/conv_residual_shared.weights.h5",
+        sha256="056ddf18c27b696055d38e4c4fc3665a49d398e06661b073a29ba7fba37d1b15",
+        training=f"1000 steps x batch 32 (32,000 images seen) {_CPU}, 708 s",
+        results={
+            CIFAR10_TEST_1000: {64: (0.703, 64.0, 20.82), 128: (0.711, 128.0, 21.03)},
+            KODAK_THUMBNAILS: {64: (0.614, 64.0, 20.70), 128: (0.616, 128.0, 20.69)},
+        },
+    ),
+    *_network(
+        "conv_residual_distinct", "conv_residual_distinct",
+        {"bits": 2, "iterations": 8, "width": 1.0, "seed": 0},
+        budgets=_progressive("conv_residual_distinct", 9),
+        weights="conv_residual_distinct/conv_residual_distinct.weights.h5",
+        sha256="36cfbfa56287edbbc77f617a92daa8be3a3ed3a26ea7b46c750de12959ce9b82",
+        training=f"800 steps x batch 32 (25,600 images seen) {_CPU}, 395 s",
+        results={
+            CIFAR10_TEST_1000: {64: (0.760, 64.0, 22.64), 128: (0.854, 128.0, 25.37)},
+            KODAK_THUMBNAILS: {64: (0.669, 64.0, 22.15), 128: (0.790, 128.0, 24.43)},
+        },
+    ),
     # The one-shot autoencoder spends its whole budget in one bottleneck:
     # 8 bits per 8x8 position is 64 B per 32x32, 16 bits is 128 B.
-    _preset("conv_autoencoder_64B", 11, "conv_autoencoder", {"bits": 8}, 64, "conv_autoencoder_64B"),
-    _preset("conv_autoencoder_128B", 12, "conv_autoencoder", {"bits": 16}, 128, "conv_autoencoder_128B"),
-    *_progressive(13, "conv_lstm", bits=2, iterations=16),
+    *_network(
+        "conv_autoencoder_64B", "conv_autoencoder",
+        {"bits": 8, "width": 1.0, "seed": 0},
+        budgets=(("conv_autoencoder_64B", 11, 64),),
+        weights="conv_autoencoder_64B/conv_autoencoder_64B.weights.h5",
+        sha256="2c5fab065263832e92f5821c4ac2237c6fd0f0a9804874e6fb8509b12d023962",
+        training=f"1500 steps x batch 32 (48,000 images seen) {_CPU}, 150 s",
+        results={
+            CIFAR10_TEST_1000: {64: (0.717, 64.0, 21.10)},
+            KODAK_THUMBNAILS: {64: (0.633, 64.0, 20.87)},
+        },
+    ),
+    *_network(
+        "conv_autoencoder_128B", "conv_autoencoder",
+        {"bits": 16, "width": 1.0, "seed": 0},
+        budgets=(("conv_autoencoder_128B", 12, 128),),
+        weights="conv_autoencoder_128B/conv_autoencoder_128B.weights.h5",
+        sha256="3239a9f60e77b2a9654d31b96c5e68dc007e5a71704050d61b0d805a203e4379",
+        training=f"1500 steps x batch 32 (48,000 images seen) {_CPU}, 97 s",
+        results={
+            CIFAR10_TEST_1000: {128: (0.782, 128.0, 22.20)},
+            KODAK_THUMBNAILS: {128: (0.706, 128.0, 21.88)},
+        },
+    ),
+    *_network(
+        "conv_lstm", "conv_lstm",
+        {"bits": 2, "iterations": 8, "width": 0.5, "seed": 0, "hidden_kernel_size": 1},
+        budgets=_progressive("conv_lstm", 13),
+        weights="conv_lstm/conv_lstm.weights.h5",
+        sha256="71395d1eb8658198efb8532cdd8f54029316c7e445795bf5a310a2b5b0fe1373",
+        training=(
+            f"2400 steps x batch 32 (76,800 images seen, 1.5 epochs) {_CPU}, 625 s for steps 0-400 "
+            "then 2,523 s for steps 400-2400 after a resume (52 min)"
+        ),
+        results={
+            CIFAR10_TEST_1000: {64: (0.790, 64.0, 23.13), 128: (0.843, 128.0, 24.70)},
+            KODAK_THUMBNAILS: {64: (0.704, 64.0, 22.64), 128: (0.766, 128.0, 23.71)},
+        },
+    ),
 )

@@ -2,9 +2,13 @@
 
 ``make_zoo_entry(run_dir, family, zoo_dir)`` copies ``final.weights.h5`` into
 ``zoo_dir/<family>/<family>.weights.h5`` (gzip-compressed HDF5 datasets,
-loaded unchanged by Keras), and returns the fields to write into the
-registry table (``zoo/presets.py``): weights path, sha256, config and a
-training summary.
+loaded unchanged by Keras), and returns the fields of the preset record to
+write into ``zoo/presets.py`` (``_network(...)``): architecture, config,
+weights path, sha256 and a training summary.
+
+The file also records the architecture and config it was trained with, as
+JSON in the root attribute ``CONFIG_ATTRIBUTE``; the zoo's tests check that a
+record's config matches it (see :func:`stored_config`).
 """
 
 import hashlib
@@ -14,18 +18,31 @@ import tempfile
 
 from residual_compression.errors import ResidualCompressionError
 
-__all__ = ["make_zoo_entry"]
+__all__ = ["CONFIG_ATTRIBUTE", "make_zoo_entry", "stored_config"]
 
 MAX_WEIGHTS_BYTES = 16 * 2**20
+CONFIG_ATTRIBUTE = "residual_compression"
 
 
-def _compress_h5(src, dst, float16=False):
+def stored_config(path):
+    """``{"architecture": ..., "config": {...}}`` recorded in a zoo weights
+    file by :func:`make_zoo_entry`, or None for files written before it did."""
+    import h5py
+
+    with h5py.File(path, "r") as f:
+        text = f.attrs.get(CONFIG_ATTRIBUTE)
+    return None if text is None else json.loads(text)
+
+
+def _compress_h5(src, dst, float16=False, metadata=None):
     import h5py
     import numpy as np
 
     with h5py.File(src, "r") as fin, h5py.File(dst, "w") as fout:
         for key, value in fin.attrs.items():
             fout.attrs[key] = value
+        if metadata is not None:
+            fout.attrs[CONFIG_ATTRIBUTE] = json.dumps(metadata, sort_keys=True)
 
         def copy(name, obj):
             if isinstance(obj, h5py.Group):
@@ -67,7 +84,8 @@ def make_zoo_entry(run_dir, family, zoo_dir, float16=False):
         model.load_weights(weights)
         model_only = pathlib.Path(tmp) / "model.weights.h5"
         model.save_weights(model_only)
-        _compress_h5(model_only, target, float16=float16)
+        metadata = {"architecture": run["architecture"], "config": config}
+        _compress_h5(model_only, target, float16=float16, metadata=metadata)
     size = target.stat().st_size
     if size > MAX_WEIGHTS_BYTES:
         target.unlink()
