@@ -12,6 +12,7 @@ import json
 import os
 import pathlib
 import shutil
+import warnings
 
 import numpy as np
 
@@ -72,7 +73,9 @@ def restore_checkpoint(directory, model):
     path = _latest_path(directory)
     if path is None:
         return 0
-    model.load_weights(path / "model.weights.h5")
+    with warnings.catch_warnings():  # the optimizer is restored below, from its own file
+        warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+        model.load_weights(path / "model.weights.h5")
     optimizer_file = path / "optimizer.npz"
     if model.optimizer is not None and optimizer_file.is_file():
         if not model.optimizer.built:

@@ -12,6 +12,9 @@ __all__ = ["register"]
 
 
 def _run_train(args):
+    if args.data is None and args.photos is None:
+        print("train: give --data, --photos or both", file=sys.stderr)
+        return 2
     from residual_compression.training.trainer import train
 
     _, history = train(
@@ -30,6 +33,12 @@ def _run_train(args):
         limit=args.limit,
         strategy=args.strategy,
         mixed_precision=args.mixed_precision,
+        loss=args.loss,
+        init_weights=args.init_weights,
+        photos=args.photos,
+        photo_fraction=args.photo_fraction,
+        validation=args.validation,
+        config=None if args.hidden_kernel_size is None else {"hidden_kernel_size": args.hidden_kernel_size},
     )
     last = {k: round(float(v[-1]), 5) for k, v in history.items()}
     print(f"done: {args.out}/final.weights.h5 {json.dumps(last)}")
@@ -49,7 +58,13 @@ def register(subparsers):
     """Adds ``train`` and ``zoo-entry`` to the main CLI."""
     p = subparsers.add_parser("train", help="train a model (section 4.1)")
     p.add_argument("--arch", required=True, choices=ARCHITECTURE_NAMES)
-    p.add_argument("--data", required=True, help=".npz with a uint8 `images` array, or a folder of images")
+    p.add_argument("--data", help=".npz with a uint8 `images` array, or a folder of images (with --photos: mixed in)")
+    p.add_argument("--photos", help="folder of photos: random thumbnails of its training split (split by file name)")
+    p.add_argument("--photo-fraction", type=float, default=0.75, help="with --photos and --data: share of photo thumbnails")
+    p.add_argument("--loss", choices=["l2", "ssim_l1"], default="l2", help="l2: the paper's (sec. 4.1); ssim_l1: 1 - patch SSIM + 0.1 L1")
+    p.add_argument("--init-weights", help=".weights.h5 to start from when not resuming (warm start)")
+    p.add_argument("--validation", type=int, default=64, help="validation images (0: all of the photo validation split)")
+    p.add_argument("--hidden-kernel-size", type=positive_int, help="state kernel of the LSTM models")
     p.add_argument("--steps", type=positive_int, required=True)
     p.add_argument("--out", required=True, help="run folder: checkpoints, logs, final weights")
     p.add_argument("--width", type=float, default=1.0, help="layer width multiplier")

@@ -16,19 +16,25 @@ from ``TF_CONFIG``), ``"data_parallel"`` (JAX backend:
 import json
 import pathlib
 import time
+import warnings
 
 import keras
 import numpy as np
 from keras import ops
 
-from residual_compression.loss import ResidualL2Loss
+from residual_compression.loss import LOSSES
+from residual_compression.loss import get_loss
 from residual_compression.models import build_model
 from residual_compression.training.checkpoints import restore_checkpoint
 from residual_compression.training.checkpoints import save_checkpoint
 from residual_compression.training.data import ImageSequence
 from residual_compression.training.data import load_images
+from residual_compression.training.photos import ThumbnailSequence
+from residual_compression.training.photos import load_photos
+from residual_compression.training.photos import photo_split
+from residual_compression.training.photos import validation_thumbnails
 
-__all__ = ["STRATEGIES", "iteration_metrics", "train"]
+__all__ = ["STRATEGIES", "compile_for_training", "iteration_metrics", "train"]
 
 STRATEGIES = (None, "mirrored", "multi_worker", "data_parallel")
 
@@ -65,7 +71,10 @@ class _StepSequence(keras.utils.PyDataset):
         step = self.fit_epoch * self.steps_per_epoch + index
         n = len(self.sequence)
         seq = self.sequence
-        if seq.epoch != step // n:
+        if hasattr(seq, "set_epoch"):
+            if seq.epoch != step // n:
+                seq.set_epoch(step // n)
+        elif seq.epoch != step // n:
             seq.epoch, seq._order = step // n, None
         return seq[step % n]
 
@@ -99,6 +108,7 @@ class _ValidationSSIM(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         from residual_compression.evaluation.metrics import patch_ssim
+        from residual_compression.evaluation.metrics import psnr
         from residual_compression.scaling import from_model_space
         from residual_compression.scaling import to_model_space
 
@@ -110,6 +120,7 @@ class _ValidationSSIM(keras.callbacks.Callback):
         while t <= len(recons):
             recon = from_model_space(ops.convert_to_numpy(recons[t - 1]))
             logs[f"val_patch_ssim_{t * per_iteration}B"] = float(np.mean(patch_ssim(self.images, recon)))
+            logs[f"val_psnr_{t * per_iteration}B"] = float(np.mean(psnr(self.images, recon, cap=100.0)))
             t *= 2
 
 
@@ -135,7 +146,7 @@ def _strategy_scope(strategy):
     return s, is_chief
 
 
-def _multi_worker_loop(model, strategy, images, batch_size, seed, start_epoch, epochs, steps_per_epoch, on_chunk):
+def _multi_worker_loop(model, strategy, images, batch_size, seed, start_epoch, epochs, steps_per_epoch, on_chunk, loss="l2"):
     """A custom loop for ``MultiWorkerMirroredStrategy``.
 
     Keras 3's ``fit`` does not run under it (keras-team/keras#20585), so this
@@ -159,7 +170,7 @@ def _multi_worker_loop(model, strategy, images, batch_size, seed, start_epoch, e
         return ds.skip(start_epoch * steps_per_epoch)
 
     iterator = iter(strategy.distribute_datasets_from_function(dataset_fn))
-    loss_fn = ResidualL2Loss(reduction=None)
+    loss_fn = LOSSES[loss](reduction=None)
 
     @tf.function
     def train_step(batch):
@@ -184,6 +195,30 @@ def _multi_worker_loop(model, strategy, images, batch_size, seed, start_epoch, e
     return history
 
 
+def compile_for_training(model, loss="l2", learning_rate=5e-4, steps=1000):
+    """Compiles ``model`` as :func:`train` does: Adam, cosine decay over ``steps``, ``loss``."""
+    schedule = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=steps, alpha=0.05)
+    model.compile(
+        optimizer=keras.optimizers.Adam(schedule),
+        loss=get_loss(loss),
+        metrics=iteration_metrics(model.iterations),
+    )
+    return model
+
+
+def _photo_data(photos, data, limit, validation):
+    """``(extra_images_or_None, validation_thumbnails, training_photos)`` for a photo run."""
+    train_files, _ = photo_split(photos)
+    photo_set = load_photos(train_files[:limit] if limit else train_files)
+    extra = None
+    if data is not None:
+        extra = data if isinstance(data, np.ndarray) else load_images(data)
+    val_images = validation_thumbnails(photos)
+    if validation:
+        val_images = val_images[:validation]
+    return extra, val_images, photo_set
+
+
 def train(
     architecture,
     data,
@@ -204,15 +239,36 @@ def train(
     mixed_precision=False,
     verbose="auto",
     extra_callbacks=(),
+    loss="l2",
+    init_weights=None,
+    photos=None,
+    photo_fraction=0.75,
+    config=None,
 ):
     """Trains a model and returns ``(model, history_dict)``.
 
-    ``data`` is a path (``.npz`` or a folder) or a uint8 image array. The
-    final weights are written to ``out_dir/final.weights.h5`` and the run's
-    description to ``out_dir/run.json`` (what :func:`zoo_entry` reads).
+    ``data`` is a path (``.npz`` or a folder) or a uint8 image array, or
+    ``None`` when ``photos`` alone is the training set. The final weights are
+    written to ``out_dir/final.weights.h5`` and the run's description to
+    ``out_dir/run.json`` (what :func:`zoo_entry` reads).
+
+    Args (beyond the obvious):
+        loss: ``"l2"`` (the paper's, section 4.1) or ``"ssim_l1"``
+            (:class:`~residual_compression.loss.PatchSSIML1Loss`).
+        init_weights: a ``.weights.h5`` to start from (warm start) when the
+            run does not resume from a checkpoint of its own.
+        photos: a folder of photos (:mod:`.photos`): its training split gives
+            random thumbnails mixed with ``data`` (``photo_fraction`` of each
+            batch), and its validation split is the validation set.
+        config: extra model constructor arguments (e.g. ``hidden_kernel_size``).
     """
     if strategy not in STRATEGIES:
         raise ValueError(f"`strategy` must be one of {STRATEGIES}, received: {strategy!r}")
+    if photos is not None and strategy is not None:
+        raise ValueError(f"`photos` runs take strategy=None, received: strategy={strategy!r}")
+    if photos is None and data is None:
+        raise ValueError("`data` must be given when `photos` is not")
+    get_loss(loss)  # validates the name before any work
     for name, value in (("steps", steps), ("checkpoint_every", checkpoint_every), ("batch_size", batch_size)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"`{name}` must be a positive integer, received: {value!r}")
@@ -224,11 +280,14 @@ def train(
     if mixed_precision:
         keras.mixed_precision.set_global_policy("mixed_bfloat16")
 
-    images = data if isinstance(data, np.ndarray) else load_images(data, limit=limit)
-    validation = min(validation or 0, len(images) // 4)  # hold out at most a quarter
-    val_images = np.asarray(images[-validation:]) if validation else None
-    train_images = images[:-validation] if validation else images
-    config = {"iterations": iterations, "width": width, "seed": seed}
+    if photos is not None:
+        train_images, val_images, photo_set = _photo_data(photos, data, limit, validation)
+    else:
+        images = data if isinstance(data, np.ndarray) else load_images(data, limit=limit)
+        validation = min(validation or 0, len(images) // 4)  # hold out at most a quarter
+        val_images = np.asarray(images[-validation:]) if validation else None
+        train_images = images[:-validation] if validation else images
+    config = {**(config or {}), "iterations": iterations, "width": width, "seed": seed}
     if bits is not None:
         config["bits"] = bits
     if architecture == "conv_autoencoder":
@@ -239,12 +298,7 @@ def train(
 
     def build():
         model = build_model(architecture, **config)
-        schedule = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=steps, alpha=0.05)
-        model.compile(
-            optimizer=keras.optimizers.Adam(schedule),
-            loss=ResidualL2Loss(),
-            metrics=iteration_metrics(model.iterations),
-        )
+        compile_for_training(model, loss=loss, learning_rate=learning_rate, steps=steps)
         return model
 
     if dist is not None:
@@ -253,6 +307,10 @@ def train(
     else:
         model = build()
     start = restore_checkpoint(ckpt_dir, model) if resume else 0
+    if start == 0 and init_weights is not None:
+        with warnings.catch_warnings():  # a warm start takes the weights, not the optimizer
+            warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+            model.load_weights(init_weights)
     steps_per_epoch = min(checkpoint_every, steps)
     epochs = -(-steps // steps_per_epoch)
     start_epoch = start // steps_per_epoch
@@ -264,6 +322,12 @@ def train(
         dataset = make_tf_dataset(train_images, batch_size=batch_size, seed=seed)
         dataset = dataset.skip(start_epoch * steps_per_epoch)
         fit_data = dict(x=dataset, steps_per_epoch=steps_per_epoch)
+    elif photos is not None:
+        sequence = ThumbnailSequence(
+            photo_set, train_images, extra_fraction=0.0 if train_images is None else 1.0 - photo_fraction,
+            batch_size=batch_size, steps_per_epoch=steps_per_epoch, seed=seed,
+        )
+        fit_data = dict(x=_StepSequence(sequence, steps_per_epoch, start_epoch))
     elif strategy != "multi_worker":
         sequence = ImageSequence(train_images, batch_size=batch_size, seed=seed)
         fit_data = dict(x=_StepSequence(sequence, steps_per_epoch, start_epoch))
@@ -271,7 +335,11 @@ def train(
         "architecture": architecture,
         "config": model.get_config(),
         "data": str(data) if not isinstance(data, np.ndarray) else "array",
-        "images": len(train_images),
+        "images": None if train_images is None else len(train_images),
+        "photos": None if photos is None else str(photos),
+        "photo_fraction": None if photos is None else photo_fraction,
+        "loss": loss,
+        "init_weights": None if init_weights is None else str(init_weights),
         "batch_size": batch_size,
         "learning_rate": learning_rate,
         "steps": steps,
@@ -294,7 +362,7 @@ def train(
         callbacks[0].set_model(model)
         history = _multi_worker_loop(
             model, dist, train_images, batch_size, seed, start_epoch, epochs, steps_per_epoch,
-            lambda step: callbacks[0].on_epoch_end(step // steps_per_epoch - 1),
+            lambda step: callbacks[0].on_epoch_end(step // steps_per_epoch - 1), loss,
         )
     elif start_epoch < epochs:
         result = model.fit(
