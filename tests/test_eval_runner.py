@@ -8,10 +8,14 @@ import struct
 import numpy as np
 import pytest
 
+from residual_compression.errors import BudgetError
 from residual_compression.errors import ImageInputError
 from residual_compression.evaluation import plots, writers
 from residual_compression.evaluation.baselines import get_baseline
 from residual_compression.evaluation.bench import synthetic_images
+from residual_compression.evaluation.metrics import patch_ssim
+from residual_compression.evaluation.protocol import OPTIONAL_MEMBERS
+from residual_compression.evaluation.protocol import NeuralCodec
 from residual_compression.evaluation.runner import evaluate
 
 IMAGES = synthetic_images(5, seed=31)
@@ -35,7 +39,7 @@ class FakeNeuralCodec:
     def compress(self, images, num_bytes):
         self.compress_calls += 1
         if self.max_bytes is not None and num_bytes > self.max_bytes:
-            raise ValueError(f"`num_bytes`={num_bytes} needs more iterations than this model has")
+            raise BudgetError(f"`num_bytes`={num_bytes} needs more iterations than this model has")
         streams = []
         for image in images:
             h, w = image.shape[:2]
@@ -132,7 +136,7 @@ def test_evaluate_rejects_bad_arguments():
         evaluate(IMAGES, [])
     with pytest.raises(TypeError, match="codec 'thing'.*missing header_size, compress, decompress"):
         evaluate(IMAGES, {"thing": object()})
-    with pytest.raises(ValueError, match="batch_size must be a positive integer, got 0"):
+    with pytest.raises(ValueError, match="`batch_size` must be a positive integer, received: 0"):
         evaluate(IMAGES, jpeg, batch_size=0)
 
 
@@ -153,6 +157,51 @@ def test_unsupported_neural_target_is_listed_not_fatal(tmp_path):
     writers.write_json(results, tmp_path / "r.json")
     assert json.loads((tmp_path / "r.json").read_text())["unsupported"][0]["target_bytes"] == 128
     plots.plot_rate_distortion(results, tmp_path / "rd.png")
+
+
+def test_other_errors_from_a_codec_are_not_an_unsupported_target():
+    class Buggy(FakeNeuralCodec):
+        def compress(self, images, num_bytes):
+            raise ValueError("a bug in the model")
+
+    with pytest.raises(ValueError, match="a bug in the model"):
+        evaluate(IMAGES[:2], {"buggy": Buggy()}, targets=(64,), progress=False)
+
+
+def test_evaluate_a_real_untrained_progressive_codec():
+    from conftest import make_codec
+
+    codec = make_codec("fc_residual_shared")  # 8 iterations of 16 B per 32x32
+    assert isinstance(codec, NeuralCodec) and all(callable(getattr(codec, m)) for m in OPTIONAL_MEMBERS)
+    images = [IMAGES[0], IMAGES[1], synthetic_images(1, size=48, seed=3)[0, :40]]  # and one 48x40
+    results = evaluate(images, {"real": codec}, targets=(32, 64, 128), progress=False)
+    assert results.targets == (32, 64, 128) and not results.unsupported
+    for target in (32, 64, 128):
+        row = results.get("real", target)
+        assert row.label == codec.name and row.kind == "neural"
+        np.testing.assert_array_equal(row.payload_bytes[:2], target)  # 32x32: whole iterations
+        assert row.payload_bytes[2] == target // 30 * 30  # 48x40: 30 B per iteration
+        assert np.all(row.file_bytes == row.payload_bytes + codec.header_size)
+        assert np.all((row.ssim > -1) & (row.ssim <= 1)) and np.all(np.isfinite(row.psnr))
+    streams = codec.compress(IMAGES[:2], num_bytes=64)
+    np.testing.assert_array_equal(results.get("real", 64).ssim[:2], patch_ssim(IMAGES[:2], codec.decompress(streams)))
+
+
+def test_evaluate_lists_budgets_a_real_codec_cannot_meet():
+    from conftest import make_codec
+
+    from residual_compression.errors import ResidualCompressionError
+
+    codec = make_codec("fc_residual_shared")
+    try:
+        codec.compress(IMAGES[0], num_bytes=8)
+    except BudgetError:
+        pass
+    except ResidualCompressionError:
+        pytest.xfail("ProgressiveCodec does not raise BudgetError for a budget it cannot meet yet")
+    results = evaluate(IMAGES[:2], {"real": codec}, targets=(8, 64, 256), progress=False)
+    assert results.has("real", 64)
+    assert [(c, t) for c, t, _ in results.unsupported] == [("real", 8), ("real", 256)]
 
 
 def test_optional_ms_ssim_for_large_images(tmp_path):

@@ -20,7 +20,11 @@ import sys
 
 import numpy as np
 
+from residual_compression import validation
+from residual_compression.errors import BudgetError
 from residual_compression.errors import ImageInputError
+from residual_compression.errors import InvalidTypeError
+from residual_compression.errors import InvalidValueError
 from residual_compression.evaluation import metrics
 from residual_compression.evaluation.baselines import BaselineCodec, TargetSearch
 from residual_compression.evaluation.protocol import check_neural_codec
@@ -189,10 +193,10 @@ def as_image_list(images):
 def check_targets(targets, name="targets"):
     """Validate byte targets: a non-empty sequence of positive integers; returns a sorted unique tuple."""
     if isinstance(targets, (str, bytes)) or not hasattr(targets, "__iter__"):
-        raise ValueError(f"{name} must be a sequence of positive integers, got {targets!r}")
+        raise InvalidTypeError(f"{name} must be a sequence of positive integers, got {targets!r}")
     values = list(targets)
     if not values or any(isinstance(t, bool) or not isinstance(t, numbers.Integral) or t <= 0 for t in values):
-        raise ValueError(f"{name} must be a non-empty sequence of positive integers, got {targets!r}")
+        raise InvalidValueError(f"{name} must be a non-empty sequence of positive integers, got {targets!r}")
     return tuple(sorted({int(t) for t in values}))
 
 
@@ -296,7 +300,7 @@ def _run_neural(key, codec, items, targets, options, bar, unsupported):
             batch = np.stack(items[start:stop])
             try:
                 streams = codec.compress(batch, num_bytes=target)
-            except ValueError as exc:  # e.g. more bytes than the model's iterations hold
+            except BudgetError as exc:  # less than one iteration, or more than the model holds
                 unsupported.append((key, target, str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
                 bar.update(len(items) - start)
                 break
@@ -346,25 +350,21 @@ def evaluate(
       progress: show a tqdm bar; None = only when stderr is a TTY.
 
     Returns:
-      ``EvaluationResults``. A target a neural codec rejects with ValueError
-      in ``compress`` (e.g. more bytes than its iterations can hold, or less
-      than one iteration) has no result; it is listed in
-      ``EvaluationResults.unsupported`` with the codec's message.
+      ``EvaluationResults``. A target a neural codec rejects with
+      :class:`~residual_compression.errors.BudgetError` in ``compress`` (more
+      bytes than its iterations can hold, or less than one iteration) has no
+      result; it is listed in ``EvaluationResults.unsupported`` with the
+      codec's message. Any other error from a codec propagates.
     """
     items = as_image_list(images)
     targets = check_targets(targets)
     if not isinstance(codecs, dict) or not codecs:
-        raise ValueError(f"codecs must be a non-empty dict of name -> codec, got {codecs!r}")
-    for name, value, low, kind in (
-        ("batch_size", batch_size, 1, "positive"),
-        ("num_samples", num_samples, 0, "non-negative"),
-    ):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-            raise ValueError(f"{name} must be a {kind} integer, got {value!r}")
-    if progress is not None and not isinstance(progress, bool):
-        raise ValueError(f"progress must be True, False or None, got {progress!r}")
-    if not isinstance(ms_ssim, bool):
-        raise ValueError(f"ms_ssim must be True or False, got {ms_ssim!r}")
+        raise InvalidValueError(f"codecs must be a non-empty dict of name -> codec, got {codecs!r}")
+    batch_size = validation.positive_int("batch_size", batch_size)
+    num_samples = validation.non_negative_int("num_samples", num_samples)
+    if progress is not None:
+        validation.boolean("progress", progress)
+    validation.boolean("ms_ssim", ms_ssim)
     if ms_ssim:
         small = [i for i, im in enumerate(items) if min(im.shape[:2]) <= 160]
         if small:
@@ -376,7 +376,7 @@ def evaluate(
     options = {"batch_size": batch_size, "num_samples": num_samples, "window": window, "ms_ssim": ms_ssim}
     for key, codec in codecs.items():
         if not isinstance(key, str) or not key:
-            raise ValueError(f"codec names must be non-empty strings, got {key!r}")
+            raise InvalidValueError(f"codec names must be non-empty strings, got {key!r}")
         if not isinstance(codec, BaselineCodec):
             check_neural_codec(codec, key)
     results, unsupported = [], []
