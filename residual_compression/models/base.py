@@ -22,6 +22,8 @@ import keras
 from keras import ops
 
 from residual_compression import validation
+from residual_compression.models.compiled import compile_inference
+from residual_compression.models.compiled import is_eager_value
 
 __all__ = ["ProgressiveAutoencoder", "scaled_width"]
 
@@ -208,8 +210,26 @@ class ProgressiveAutoencoder(keras.Model):
         reconstruction the decoder will have after that iteration.
         """
         x = ops.convert_to_tensor(x, self.compute_dtype)
-        _, height, width, _ = self._check_images(x)
+        self._check_images(x)
         iterations = self._iterations_arg(iterations)
+        if not training and is_eager_value(x):
+            codes, recons = self._compiled("encode", iterations)(x)
+            return list(codes), list(recons)
+        return self._encode_loop(x, iterations, training)
+
+    def _compiled(self, kind, iterations):
+        """The compiled ``_encode_loop`` / ``_decode_loop`` for ``iterations`` (cached)."""
+        cache = self.__dict__.setdefault("_compiled_inference", {})
+        key = (kind, iterations, keras.config.dtype_policy().name)
+        if key not in cache:
+            if kind == "encode":
+                cache[key] = compile_inference(lambda x: self._encode_loop(x, iterations, False))
+            else:
+                cache[key] = compile_inference(lambda *codes: self._decode_loop(list(codes)))
+        return cache[key]
+
+    def _encode_loop(self, x, iterations, training):
+        _, height, width, _ = tuple(x.shape)
         batch = self._state_batch(ops.shape(x)[0], height, width)
         enc_shapes, dec_shapes = self.state_shapes(height, width)
         enc_states, dec_states = self._zeros(batch, enc_shapes), self._zeros(batch, dec_shapes)
@@ -228,7 +248,7 @@ class ProgressiveAutoencoder(keras.Model):
             residual = x - recon
             codes.append(self._code_from_step(bits, height, width))
             recons.append(recon)
-        return codes, recons
+        return tuple(codes), tuple(recons)
 
     def decode(self, codes):
         """Decodes a list of per-iteration ``(B, h, w, c)`` codes.
@@ -239,6 +259,11 @@ class ProgressiveAutoencoder(keras.Model):
         if not codes:
             raise ValueError("`codes` must hold at least one iteration, received none")
         self._iterations_arg(len(codes))
+        if is_eager_value(codes[0]):
+            return list(self._compiled("decode", len(codes))(*codes))
+        return self._decode_loop(codes)
+
+    def _decode_loop(self, codes):
         h, w, _ = tuple(codes[0].shape)[1:]
         height, width = self._image_size_from_code(h, w)
         batch = self._state_batch(ops.shape(codes[0])[0], height, width)
@@ -253,7 +278,7 @@ class ProgressiveAutoencoder(keras.Model):
             out = self._from_step(out, height, width)
             recon = self._accumulate(recon, out)
             recons.append(recon)
-        return recons
+        return tuple(recons)
 
     def _accumulate(self, recon, out):
         """The reconstruction after a stage: eq. (3) replaces it, eq. (2) adds to it."""
