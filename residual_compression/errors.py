@@ -34,12 +34,11 @@ class InvalidTypeError(ResidualCompressionError, TypeError):
 
 
 class BudgetError(InvalidValueError):
-    """A byte budget a codec cannot meet for an image of this size.
+    """A byte budget (``num_bytes``, ``bpp``) a codec cannot meet for an image.
 
-    Raised by ``ProgressiveCodec.compress`` when ``num_bytes`` is less than one
-    iteration of the image, or more than the model's iterations hold. The
-    evaluation lists such a (codec, target) as unsupported instead of failing;
-    any other error from a codec is a bug and propagates.
+    Raised by a codec's ``compress`` for a budget it refuses. The evaluation
+    lists such a (codec, target) as unsupported instead of failing; any other
+    error from a codec is a bug and propagates.
     """
 
 

@@ -1,69 +1,61 @@
-"""Image input and output for every entry point of the package.
+"""Image files and image sets for every entry point of the package.
 
-All images reach the codecs as C-contiguous ``uint8`` arrays of shape
-``(H, W, 3)`` (RGB). :func:`to_rgb_uint8` turns a Pillow image or a numpy array
-into that form, :func:`load_image` reads a file, :func:`save_image` writes one,
-:func:`resize_to` makes the small thumbnails the paper evaluates on and
-:func:`list_image_files` lists the images of a folder.
+:func:`load_image` reads one file, :func:`save_image` writes one,
+:func:`list_image_files` lists the images of a folder and :func:`load_images`
+loads a whole source (a folder, one image file or an ``.npz``) for the
+evaluation and for training. Size limits are checked from the file header,
+before any pixel is decoded.
 
-Conversion rules (the same for arrays, Pillow images and files):
-
-* Alpha is discarded, not composited: an RGBA pixel ``(r, g, b, a)`` becomes
-  ``(r, g, b)`` whatever ``a`` is, and a transparent palette entry keeps its
-  palette colour.
-* Greyscale (and 1-bit) images are replicated to three channels; 1-bit and
-  bool pixels become 0 or 255.
-* 16-bit data (``uint16`` arrays, Pillow modes ``I;16*`` and ``I``) is scaled
-  to 8 bits by ``round(v / 257)``, which maps 0 to 0 and 65535 to 255. Mode
-  ``I`` images must hold values in 0..65535 (as 16-bit PNGs do).
-* Float images (Pillow mode ``F``) are taken on the 0..255 scale, rounded
-  and clipped, as Pillow itself does for ``F`` to ``L``. Float *arrays* are
-  rejected: their scale (0..1 or 0..255) is ambiguous.
-* Palette, CMYK, YCbCr, LAB, HSV and other modes are converted by Pillow.
-
-Only numpy and Pillow are used here.
+The pixel conversion (:func:`to_rgb_uint8`), the check of an ``images``
+argument (:func:`as_image_list`), :func:`resize_to` and the test images of
+:func:`synthetic_images` live in :mod:`residual_compression.pixels` and are
+re-exported here, so this module is the one place to import images from.
+Only numpy and Pillow are used.
 """
 
 from __future__ import annotations
 
-import operator
+import dataclasses
 import os
 import pathlib
 import stat
 import warnings
+import zipfile
 from typing import Any
+from typing import Callable
 
 import numpy as np
 from PIL import Image
 from PIL import ImageOps
 
+from residual_compression import validation
 from residual_compression.errors import ImageInputError
 from residual_compression.errors import ResidualCompressionError
+from residual_compression.pixels import MAX_RESIZE_DIMENSION
+from residual_compression.pixels import _describe_array
+from residual_compression.pixels import _one_line
+from residual_compression.pixels import as_image_list
+from residual_compression.pixels import resize_to
+from residual_compression.pixels import synthetic_images
+from residual_compression.pixels import to_rgb_uint8
 
 __all__ = [
     "IMAGE_EXTENSIONS",
+    "MAX_PIXELS",
     "MAX_RESIZE_DIMENSION",
+    "MAX_SIDE",
+    "LoadedImages",
+    "as_image_list",
     "list_image_files",
     "load_image",
+    "load_images",
     "resize_to",
     "save_image",
+    "synthetic_images",
     "to_rgb_uint8",
 ]
 
-IMAGE_EXTENSIONS = (
-    ".png",
-    ".jpg",
-    ".jpeg",
-    ".webp",
-    ".bmp",
-    ".gif",
-    ".tif",
-    ".tiff",
-    ".ppm",
-    ".pgm",
-    ".j2k",
-    ".jp2",
-)
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff", ".ppm", ".pgm", ".j2k", ".jp2")
 """File name endings :func:`list_image_files` picks up (compared case-insensitively)."""
 
 # The Pillow formats load_image reads, detected from the file's content (never
@@ -71,142 +63,26 @@ IMAGE_EXTENSIONS = (
 # also opens camera MPO files, as their first picture.)
 _READ_FORMATS = ("PNG", "JPEG", "WEBP", "BMP", "GIF", "TIFF", "PPM", "JPEG2000")
 
-MAX_RESIZE_DIMENSION = 65535
-"""Largest height or width :func:`resize_to` produces."""
+MAX_PIXELS = 8192 * 8192
+"""Default largest image :func:`load_image` decodes, in pixels: the codec's
+own limit (``ProgressiveCodec(max_pixels=...)``), 192 MiB as uint8 RGB."""
 
-_SIXTEEN_BIT_MODES = ("I;16", "I;16L", "I;16B", "I;16N")
-_ALPHA_PALETTE_MODES = ("P", "PA")
-
-
-def _one_line(text: Any) -> str:
-    return " ".join(str(text).split())
+MAX_SIDE = 65535
+"""Largest width or height :func:`load_image` accepts: the most a stream
+header can record."""
 
 
-def _describe_array(array: np.ndarray) -> str:
-    return f"shape {array.shape}, dtype {array.dtype}"
-
-
-def _grey_to_rgb(grey: np.ndarray) -> np.ndarray:
-    return np.ascontiguousarray(np.repeat(grey[:, :, np.newaxis], 3, axis=2))
-
-
-def _scale_uint16(values: np.ndarray) -> np.ndarray:
-    """``round(v / 257)`` for ``uint16`` values, exactly, as ``uint8``."""
-    # floor((v + 128) / 257) == round(v / 257); there are no ties for integers.
-    return ((values.astype(np.uint32) + 128) // 257).astype(np.uint8)
-
-
-def _array_to_rgb(array: np.ndarray, name: str) -> np.ndarray:
-    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (1, 3, 4)):
+def _check_limits(label: str, width: int, height: int, max_pixels: int | None) -> None:
+    if max(width, height) > MAX_SIDE:
         raise ImageInputError(
-            f"{name} must have shape (H, W), (H, W, 1), (H, W, 3) or (H, W, 4), "
-            f"got {_describe_array(array)}"
+            f"{label} is too large: {width}x{height} pixels, and a stream records "
+            f"a width or height of at most {MAX_SIDE}"
         )
-    if array.shape[0] == 0 or array.shape[1] == 0:
-        raise ImageInputError(f"{name} is empty: {_describe_array(array)}")
-    dtype = array.dtype
-    if dtype == np.bool_:
-        values = array.astype(np.uint8) * np.uint8(255)
-    elif dtype.kind == "u" and dtype.itemsize == 1:
-        values = array
-    elif dtype.kind == "u" and dtype.itemsize == 2:
-        values = _scale_uint16(array)
-    elif dtype.kind == "f":
+    if max_pixels is not None and width * height > max_pixels:
         raise ImageInputError(
-            f"{name} has float dtype {dtype} ({_describe_array(array)}); pass uint8 "
-            f"(0..255), uint16 or bool. For floats in [0, 1] use "
-            f"(np.clip(a, 0, 1) * 255).round().astype(np.uint8)"
+            f"{label} is too large: {width}x{height} = {width * height} pixels, over "
+            f"the limit of {max_pixels} (max_pixels)"
         )
-    else:
-        raise ImageInputError(
-            f"{name} has unsupported dtype {dtype} ({_describe_array(array)}); "
-            f"pass uint8 (0..255), uint16 (0..65535) or bool"
-        )
-    if values.ndim == 2:
-        return _grey_to_rgb(values)
-    channels = values.shape[2]
-    if channels == 1:
-        return _grey_to_rgb(values[:, :, 0])
-    # Three channels, or four with the alpha channel discarded. Always a copy.
-    return np.array(values[:, :, :3], dtype=np.uint8, order="C", copy=True)
-
-
-def _pil_to_rgb(image: Image.Image, name: str) -> np.ndarray:
-    width, height = image.size
-    if width == 0 or height == 0:
-        raise ImageInputError(
-            f"{name} is empty: Pillow image of size {width}x{height}, mode {image.mode}"
-        )
-    mode = image.mode
-    try:
-        if mode == "RGB":
-            return np.array(image, dtype=np.uint8, order="C")
-        if mode in _SIXTEEN_BIT_MODES:
-            return _grey_to_rgb(_scale_uint16(np.asarray(image)))
-        if mode == "I":
-            values = np.asarray(image)
-            low, high = int(values.min()), int(values.max())
-            if low < 0 or high > 65535:
-                raise ImageInputError(
-                    f"{name} is a mode I (32-bit integer) image with values in "
-                    f"{low}..{high}; only 0..65535 (16-bit) is supported"
-                )
-            return _grey_to_rgb(_scale_uint16(values.astype(np.uint16)))
-        if mode == "F":
-            values = np.asarray(image)
-            if not np.isfinite(values).all():
-                raise ImageInputError(
-                    f"{name} is a mode F (float) image holding NaN or infinite values"
-                )
-            return _grey_to_rgb(np.clip(np.rint(values), 0, 255).astype(np.uint8))
-        if mode in _ALPHA_PALETTE_MODES:
-            # Through RGBA so palette transparency (bytes or index) is handled
-            # without Pillow's warning; the alpha is then dropped.
-            rgba = np.asarray(image.convert("RGBA"))
-            return np.array(rgba[:, :, :3], dtype=np.uint8, order="C")
-        if mode == "La":
-            image = image.convert("LA")
-        converted = image.convert("RGB")
-    except ImageInputError:
-        raise
-    except MemoryError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - Pillow raises many types
-        raise ImageInputError(
-            f"{name}: cannot convert a Pillow image of mode {mode} to RGB: {_one_line(exc)}"
-        ) from exc
-    return np.array(converted, dtype=np.uint8, order="C")
-
-
-def to_rgb_uint8(image: Any, *, name: str = "image") -> np.ndarray:
-    """Return ``image`` as a new C-contiguous ``uint8`` array of shape ``(H, W, 3)``.
-
-    Args:
-        image: a ``PIL.Image.Image`` of any mode Pillow can convert to RGB, or
-            a numpy array of shape ``(H, W)``, ``(H, W, 1)``, ``(H, W, 3)`` or
-            ``(H, W, 4)`` with dtype ``uint8``, ``uint16`` (scaled by
-            ``round(v / 257)``) or ``bool`` (True is 255). A fourth channel is
-            alpha and is discarded (not composited).
-        name: what to call the image in error messages.
-
-    Returns:
-        An RGB ``uint8`` array that never shares memory with ``image``.
-
-    Raises:
-        ImageInputError: ``image`` is another type, has an unsupported shape,
-            dtype or mode, is empty (zero height or width), or cannot be
-            converted. Float arrays are rejected (convert them to ``uint8``).
-    """
-    if not isinstance(name, str):
-        raise ResidualCompressionError(f"name must be a str, got {type(name).__name__}")
-    if isinstance(image, Image.Image):
-        return _pil_to_rgb(image, name)
-    if isinstance(image, np.ndarray):
-        return _array_to_rgb(image, name)
-    raise ImageInputError(
-        f"{name} must be a PIL.Image.Image or a numpy array, got {type(image).__name__}"
-        + ("; convert it with np.asarray first" if hasattr(image, "__array__") else "")
-    )
 
 
 def _as_path(path: Any, what: str) -> pathlib.Path:
@@ -232,7 +108,7 @@ def _stat(path: pathlib.Path, label: str) -> os.stat_result:
         raise ImageInputError(f"{label} cannot be accessed: {_one_line(exc)}") from None
 
 
-def load_image(path: str | os.PathLike) -> np.ndarray:
+def load_image(path: str | os.PathLike, *, max_pixels: int | None = MAX_PIXELS) -> np.ndarray:
     """Read an image file as a ``uint8`` RGB array of shape ``(H, W, 3)``.
 
     The format is detected from the content, never the file name; PNG (also
@@ -242,13 +118,20 @@ def load_image(path: str | os.PathLike) -> np.ndarray:
     :func:`to_rgb_uint8` (alpha discarded, greyscale replicated, 16 bits
     scaled by ``round(v / 257)``).
 
+    The size is checked from the file header before any pixel is decoded:
+    images with more than ``max_pixels`` pixels (None: no limit but Pillow's)
+    or a side over :data:`MAX_SIDE` are refused.
+
     Raises:
         ImageInputError: the file is missing, a directory, empty, not an image
-            of a supported format, corrupt or truncated, or larger than
-            Pillow's decompression-bomb limit (``PIL.Image.MAX_IMAGE_PIXELS``).
-            The one-line message names the file.
+            of a supported format, corrupt or truncated, over ``max_pixels``
+            or :data:`MAX_SIDE`, or larger than Pillow's decompression-bomb
+            limit (``PIL.Image.MAX_IMAGE_PIXELS``). The one-line message
+            names the file.
     """
     file = _as_path(path, "path")
+    if max_pixels is not None:
+        max_pixels = validation.positive_int("max_pixels", max_pixels)
     label = f"image file {str(file)!r}"
     info = _stat(file, label)
     if stat.S_ISDIR(info.st_mode):
@@ -260,6 +143,7 @@ def load_image(path: str | os.PathLike) -> np.ndarray:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(file, formats=_READ_FORMATS) as opened:
+                _check_limits(label, opened.width, opened.height, max_pixels)
                 limit = Image.MAX_IMAGE_PIXELS
                 if limit is not None and opened.width * opened.height > limit:
                     raise Image.DecompressionBombError(
@@ -272,6 +156,8 @@ def load_image(path: str | os.PathLike) -> np.ndarray:
             f"{label} is too large to open safely (Pillow's decompression-bomb limit "
             f"is {Image.MAX_IMAGE_PIXELS} pixels): {_one_line(exc)}"
         ) from None
+    except ImageInputError:
+        raise
     except Image.UnidentifiedImageError:
         raise ImageInputError(
             f"{label} is not an image in a supported format "
@@ -331,49 +217,6 @@ def save_image(path: str | os.PathLike, array: np.ndarray) -> None:
     )
 
 
-def _check_size(size: Any) -> tuple[int, int]:
-    if isinstance(size, (str, bytes)) or not hasattr(size, "__len__") or len(size) != 2:
-        raise ResidualCompressionError(f"size must be a (height, width) pair, got {size!r}")
-    result = []
-    for label, value in zip(("height", "width"), size):
-        if isinstance(value, (bool, np.bool_)):
-            raise ResidualCompressionError(f"size {label} must be an integer, got {value!r}")
-        try:
-            number = operator.index(value)
-        except TypeError:
-            raise ResidualCompressionError(
-                f"size {label} must be an integer, got {type(value).__name__} {value!r}"
-            ) from None
-        if not 1 <= number <= MAX_RESIZE_DIMENSION:
-            raise ResidualCompressionError(
-                f"size {label} must be in 1..{MAX_RESIZE_DIMENSION}, got {number}"
-            )
-        result.append(number)
-    return result[0], result[1]
-
-
-def resize_to(array: Any, size: tuple[int, int]) -> np.ndarray:
-    """Resample an image to exactly ``size = (height, width)``.
-
-    The aspect ratio is not kept (as for the paper's 32x32 thumbnails). The
-    filter is Lanczos, which Pillow widens when shrinking, so downsampling is
-    antialiased. ``array`` may be anything :func:`to_rgb_uint8` accepts.
-
-    Returns:
-        A new ``uint8`` array of shape ``(height, width, 3)``.
-
-    Raises:
-        ImageInputError: ``array`` is not a usable image.
-        ResidualCompressionError: ``size`` is not two ints in 1..65535.
-    """
-    height, width = _check_size(size)
-    rgb = to_rgb_uint8(array, name="array")
-    if rgb.shape[:2] == (height, width):
-        return rgb
-    resized = Image.fromarray(rgb).resize((width, height), Image.Resampling.LANCZOS)
-    return np.array(resized, dtype=np.uint8, order="C")
-
-
 def list_image_files(folder: str | os.PathLike) -> list[pathlib.Path]:
     """The image files directly inside ``folder``, sorted by name.
 
@@ -405,3 +248,139 @@ def list_image_files(folder: str | os.PathLike) -> list[pathlib.Path]:
             f"{label} holds no image files (looked for {', '.join(IMAGE_EXTENSIONS)})"
         )
     return sorted(files, key=lambda entry: entry.name)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class LoadedImages:
+    """What :func:`load_images` found.
+
+    Attributes:
+        images: a uint8 ``(N, H, W, 3)`` array when all images have one size,
+            else a list of ``(H, W, 3)`` arrays.
+        names: one per image: the file name, or ``"file.npz[i]"``.
+        skipped: ``(file name, reason)`` of each folder file not loaded.
+    """
+
+    images: Any
+    names: tuple
+    skipped: tuple
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+def _resized(image: np.ndarray, size: tuple[int, int] | None) -> np.ndarray:
+    return image if size is None else resize_to(image, size)
+
+
+def _too_small(label: str, image: np.ndarray, min_size: int) -> None:
+    if min(image.shape[:2]) < min_size:
+        raise ImageInputError(
+            f"{label} is {image.shape[1]}x{image.shape[0]} pixels; at least "
+            f"{min_size}x{min_size} are needed"
+        )
+
+
+def _load_npz(file: pathlib.Path, limit: int | None) -> tuple[np.ndarray, tuple]:
+    label = f"image archive {str(file)!r}"
+    try:
+        with np.load(file, allow_pickle=False) as archive:
+            if "images" not in archive.files:
+                arrays = ", ".join(archive.files) or "none"
+                raise ImageInputError(f"{label} has no 'images' array (arrays: {arrays})")
+            images = archive["images"]
+    except ImageInputError:
+        raise
+    except (OSError, ValueError, zipfile.BadZipFile) as exc:
+        raise ImageInputError(f"{label}: cannot read npz: {_one_line(exc)}") from None
+    if images.dtype != np.uint8:
+        raise ImageInputError(f"{label}: 'images' must have dtype uint8, got dtype {images.dtype}")
+    if images.ndim != 4 or images.shape[-1] != 3:
+        raise ImageInputError(f"{label}: 'images' must have shape (N, H, W, 3), got shape {images.shape}")
+    if images.shape[0] == 0:
+        raise ImageInputError(f"{label}: 'images' holds no images")
+    images = images[:limit]
+    return images, tuple(f"{file.name}[{i}]" for i in range(len(images)))
+
+
+def _load_folder(folder, size, limit, min_size, on_skip, max_pixels):
+    files = list_image_files(folder)
+    images, names, skipped = [], [], []
+    for file in files:
+        if limit is not None and len(images) >= limit:
+            break
+        try:
+            image = load_image(file, max_pixels=max_pixels)
+            _too_small(f"image file {str(file)!r}", image, min_size)
+        except ImageInputError as exc:
+            skipped.append((file.name, str(exc)))
+            if on_skip is not None:
+                on_skip(file.name, str(exc))
+            continue
+        images.append(_resized(image, size))
+        names.append(file.name)
+    if not images:
+        raise ImageInputError(
+            f"image folder {str(folder)!r}: none of its {len(files)} image files could be read"
+        )
+    return images, tuple(names), tuple(skipped)
+
+
+def load_images(
+    source: str | os.PathLike,
+    *,
+    size: int | tuple[int, int] | None = None,
+    limit: int | None = None,
+    min_size: int = 1,
+    on_skip: Callable[[str, str], Any] | None = None,
+    max_pixels: int | None = MAX_PIXELS,
+) -> LoadedImages:
+    """Load a set of images: the one loader of the evaluation and of training.
+
+    Args:
+        source: a folder (its :func:`list_image_files`, in name order), one
+            image file, or an ``.npz`` holding a uint8 array ``images`` of
+            shape ``(N, H, W, 3)``.
+        size: resize every image to this ``(height, width)`` (an int: square)
+            with :func:`resize_to`, aspect ratio not kept (paper sec. 4.3);
+            None keeps every image as it is.
+        limit: keep only the first ``limit`` usable images.
+        min_size: the smallest height and width accepted (before resizing).
+        on_skip: called as ``on_skip(file_name, reason)`` for each folder file
+            that cannot be used (unreadable, too large, too small); it is
+            skipped and the rest carry on.
+        max_pixels: passed to :func:`load_image`.
+
+    Returns:
+        :class:`LoadedImages`.
+
+    Raises:
+        ImageInputError: the source is missing, a folder without usable
+            images, an unusable file, or an npz without a uint8 ``images``
+            array of shape ``(N, H, W, 3)`` (or with images under ``min_size``).
+    """
+    if size is not None:
+        size = (size, size) if isinstance(size, int) and not isinstance(size, bool) else size
+        size = validation.positive_int_pair("size", size)
+    if limit is not None:
+        limit = validation.positive_int("limit", limit)
+    min_size = validation.positive_int("min_size", min_size)
+    file = _as_path(source, "source")
+    if not file.exists():
+        raise ImageInputError(f"{str(file)!r}: no such file or folder")
+    skipped = ()
+    if file.is_dir():
+        images, names, skipped = _load_folder(file, size, limit, min_size, on_skip, max_pixels)
+    elif file.suffix.lower() == ".npz":
+        array, names = _load_npz(file, limit)
+        _too_small(f"the images of {str(file)!r}", array[0], min_size)
+        if size is None or array.shape[1:3] == size:
+            return LoadedImages(array, names, ())
+        images = [resize_to(image, size) for image in array]
+    else:
+        image = load_image(file, max_pixels=max_pixels)
+        _too_small(f"image file {str(file)!r}", image, min_size)
+        images, names = [_resized(image, size)], (file.name,)
+    if len({image.shape for image in images}) == 1:
+        images = np.stack(images)
+    return LoadedImages(images, names, skipped)

@@ -56,23 +56,11 @@ def codec(case):
 
 
 def synthetic_images(n, height=32, width=32, seed=0):
-    """Smooth gradients plus texture: like thumbnails, not like white noise."""
-    rng = np.random.default_rng(seed)
-    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
-    out = []
-    for _ in range(n):
-        fx, fy, phase = rng.uniform(0.05, 0.4, 2).tolist() + [rng.uniform(0, 6.3)]
-        base = np.stack(
-            [
-                np.sin(fx * x + phase),
-                np.cos(fy * y - phase),
-                np.sin(fx * x + fy * y),
-            ],
-            -1,
-        )
-        image = 127.5 + 90 * base + rng.normal(0, 12, (height, width, 3))
-        out.append(np.clip(np.rint(image), 0, 255).astype(np.uint8))
-    return np.stack(out)
+    """Smooth gradients plus texture: like thumbnails, not like white noise
+    (the package's one generator, ``residual_compression.images.synthetic_images``)."""
+    from residual_compression.images import synthetic_images as make
+
+    return make(n, height, width, seed)
 
 
 @pytest.fixture

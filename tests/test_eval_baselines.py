@@ -12,7 +12,7 @@ from residual_compression.evaluation.baselines import (
     encode_at_target,
     get_baseline,
 )
-from residual_compression.evaluation.bench import synthetic_images
+from conftest import synthetic_images
 
 IMAGES = synthetic_images(3, seed=21)
 NAMES = [

@@ -13,7 +13,7 @@ from PIL import Image
 import residual_compression
 from conftest import install_fake_zoo
 from residual_compression.evaluation import cli
-from residual_compression.evaluation.bench import synthetic_images
+from conftest import synthetic_images
 
 _spec = importlib.util.spec_from_file_location("_eval_fake_codec", os.path.join(os.path.dirname(__file__), "test_eval_runner.py"))
 _runner_tests = importlib.util.module_from_spec(_spec)
@@ -25,7 +25,7 @@ FakeNeuralCodec = _runner_tests.FakeNeuralCodec
 def image_folder(tmp_path):
     folder = tmp_path / "images"
     folder.mkdir()
-    for i, image in enumerate(synthetic_images(4, size=40, seed=7)):
+    for i, image in enumerate(synthetic_images(4, 40, 40, seed=7)):
         Image.fromarray(image).save(folder / f"img{i}.png")
     (folder / "zz_broken.png").write_bytes(b"\x89PNG broken")
     return folder
@@ -82,7 +82,7 @@ def test_evaluate_default_baselines_and_models(image_folder, tmp_path, capsys, f
 
 
 def test_evaluate_npz_full_size(tmp_path, capsys):
-    np.savez(tmp_path / "set.npz", images=synthetic_images(2, size=24))
+    np.savez(tmp_path / "set.npz", images=synthetic_images(2, 24, 24))
     rc = cli.main(["evaluate", "--images", str(tmp_path / "set.npz"), "--baselines", "jpeg", "--targets", "64",
                    "--size", "full", "--no-plots", "--out", str(tmp_path / "o"), "--no-progress"])
     assert rc == 0

@@ -8,7 +8,7 @@ from PIL import Image, features
 
 from residual_compression.errors import BitstreamError
 from residual_compression.evaluation import containers
-from residual_compression.evaluation.bench import synthetic_images
+from conftest import synthetic_images
 
 IMAGE = synthetic_images(1, seed=11)[0]
 needs_avif = pytest.mark.skipif(not features.check("avif"), reason="this Pillow build has no AVIF support")

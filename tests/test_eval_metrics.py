@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from residual_compression.evaluation.bench import synthetic_images
+from conftest import synthetic_images
 from residual_compression.errors import ResidualCompressionError
 from residual_compression.evaluation.metrics import bits_per_pixel, ms_ssim, patch_ssim, psnr
 

@@ -5,12 +5,12 @@ import pytest
 from PIL import Image
 
 from residual_compression.errors import ImageInputError
-from residual_compression.evaluation.bench import synthetic_images
+from conftest import synthetic_images
 from residual_compression.evaluation.sources import load_images, to_thumbnail
 
 
 def _folder(tmp_path):
-    big = synthetic_images(1, size=64, seed=1)[0]
+    big = synthetic_images(1, 64, 64, seed=1)[0]
     Image.fromarray(big[:40, :56]).save(tmp_path / "b.png")
     Image.fromarray(synthetic_images(1, seed=2)[0]).save(tmp_path / "a.png")
     Image.fromarray(big[:48, :48, 0]).save(tmp_path / "c_grey.png")
@@ -38,7 +38,7 @@ def test_full_size_keeps_sizes_and_limit(tmp_path):
 
 
 def test_thumbnail_ignores_aspect_ratio():
-    image = synthetic_images(1, size=64)[0][:20, :60]
+    image = synthetic_images(1, 64, 64)[0][:20, :60]
     assert to_thumbnail(image).shape == (32, 32, 3)
 
 
@@ -73,15 +73,18 @@ def test_bad_sources(tmp_path):
     with pytest.raises(ImageInputError, match="no image files"):
         load_images(tmp_path / "empty")
     (tmp_path / "junk").mkdir()
-    (tmp_path / "junk" / "x.txt").write_text("hello")
-    with pytest.raises(ImageInputError, match="none of the 1 files"):
+    (tmp_path / "junk" / "x.txt").write_text("hello")  # not an image file name: not listed
+    with pytest.raises(ImageInputError, match="no image files"):
+        load_images(tmp_path / "junk")
+    (tmp_path / "junk" / "x.png").write_text("hello")
+    with pytest.raises(ImageInputError, match="none of its 1 image files"):
         load_images(tmp_path / "junk")
     (tmp_path / "broken.npz").write_bytes(b"nope")
     with pytest.raises(ImageInputError, match="cannot read npz"):
         load_images(tmp_path / "broken.npz")
-    with pytest.raises(ValueError, match="size must be one of"):
+    with pytest.raises(ValueError, match="`size` must be one of 'thumb', 'full'; received: 'huge'"):
         load_images(tmp_path, size="huge")
-    with pytest.raises(ValueError, match="limit must be a positive integer or None, got 0"):
+    with pytest.raises(ValueError, match="`limit` must be a positive integer, received: 0"):
         load_images(tmp_path, limit=0)
 
 

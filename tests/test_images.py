@@ -16,12 +16,12 @@ from residual_compression.images import list_image_files
 from residual_compression.images import load_image
 from residual_compression.images import resize_to
 from residual_compression.images import save_image
+from residual_compression.images import synthetic_images
 from residual_compression.images import to_rgb_uint8
 
 
 def rgb_pattern(height, width, seed=0):
-    rng = np.random.default_rng(seed)
-    return rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
+    return synthetic_images(1, height, width, seed)[0]
 
 
 def check_rgb(result, height, width):

@@ -28,6 +28,7 @@ from residual_compression.errors import InvalidValueError
 from residual_compression.evaluation import metrics
 from residual_compression.evaluation.baselines import BaselineCodec, TargetSearch
 from residual_compression.evaluation.protocol import check_neural_codec
+from residual_compression.images import as_image_list as _as_image_list
 
 __all__ = ["CodecResult", "EvaluationResults", "evaluate", "as_image_list", "check_targets"]
 
@@ -161,33 +162,9 @@ class EvaluationResults:
 
 
 def as_image_list(images):
-    """Validate images: a uint8 (N,H,W,3) array or a sequence of (H,W,3) arrays."""
-    if isinstance(images, np.ndarray):
-        if images.dtype != np.uint8:
-            raise ImageInputError(f"images must have dtype uint8, got dtype {images.dtype}")
-        if images.ndim != 4 or images.shape[-1] != 3:
-            raise ImageInputError(f"images must have shape (N, H, W, 3), got shape {images.shape}")
-        items = list(images)
-    elif isinstance(images, (list, tuple)):
-        items = list(images)
-        for i, image in enumerate(items):
-            is_array = isinstance(image, np.ndarray)
-            if not is_array or image.dtype != np.uint8 or image.ndim != 3 or image.shape[-1] != 3:
-                desc = f"shape {image.shape}, dtype {image.dtype}" if is_array else type(image).__name__
-                raise ImageInputError(f"images[{i}] must be a uint8 array of shape (H, W, 3), got {desc}")
-    else:
-        raise ImageInputError(
-            "images must be a uint8 array (N, H, W, 3) or a list of (H, W, 3) arrays, "
-            f"got {type(images).__name__}"
-        )
-    if not items:
-        raise ImageInputError("images is empty: need at least one image")
-    for i, image in enumerate(items):
-        if image.shape[0] < metrics.PATCH_SIZE or image.shape[1] < metrics.PATCH_SIZE:
-            raise ImageInputError(
-                f"images[{i}] is {image.shape[0]}x{image.shape[1]}; patch SSIM needs at least 8x8"
-            )
-    return items
+    """Validate images: one image, a (N, H, W, C) array or a sequence of images,
+    each at least 8x8 (``images.as_image_list``); returns a list of uint8 (H, W, 3)."""
+    return _as_image_list(images, min_size=metrics.PATCH_SIZE)[0]
 
 
 def check_targets(targets, name="targets"):
@@ -300,7 +277,7 @@ def _run_neural(key, codec, items, targets, options, bar, unsupported):
             batch = np.stack(items[start:stop])
             try:
                 streams = codec.compress(batch, num_bytes=target)
-            except BudgetError as exc:  # less than one iteration, or more than the model holds
+            except BudgetError as exc:  # a budget the codec cannot meet
                 unsupported.append((key, target, str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
                 bar.update(len(items) - start)
                 break
@@ -351,10 +328,10 @@ def evaluate(
 
     Returns:
       ``EvaluationResults``. A target a neural codec rejects with
-      :class:`~residual_compression.errors.BudgetError` in ``compress`` (more
-      bytes than its iterations can hold, or less than one iteration) has no
-      result; it is listed in ``EvaluationResults.unsupported`` with the
-      codec's message. Any other error from a codec propagates.
+      :class:`~residual_compression.errors.BudgetError` in ``compress`` (a
+      budget it cannot meet) has no result; it is listed in
+      ``EvaluationResults.unsupported`` with the codec's message. Any other
+      error from a codec propagates.
     """
     items = as_image_list(images)
     targets = check_targets(targets)

@@ -36,44 +36,26 @@ __all__ = ["ImageSequence", "augment", "load_images", "make_tf_dataset"]
 def load_images(source, size=32, crop=False, limit=None):
     """Loads training images as a uint8 array ``(N, size, size, 3)`` or a list.
 
-    With ``crop=True`` folder images are kept at full size (a list), to be
-    randomly cropped by the pipelines; otherwise everything is ``size x size``.
+    Reads ``source`` (a folder, an image file or an ``.npz``) with
+    :func:`residual_compression.images.load_images`, the evaluation's loader;
+    unusable folder files are reported on stderr and skipped. With
+    ``crop=True`` images are kept at full size (a list; those smaller than
+    ``size`` are enlarged to it), to be randomly cropped by the pipelines;
+    otherwise everything is ``size x size``.
     """
-    path = pathlib.Path(source)
-    if path.suffix == ".npz" and path.is_file():
-        try:
-            with np.load(path) as archive:
-                if "images" not in archive.files:
-                    raise ImageInputError(f"{path}: no `images` array (found {archive.files})")
-                images = archive["images"][:limit] if limit else archive["images"]
-        except (OSError, ValueError) as e:
-            raise ImageInputError(f"{path}: cannot read npz: {e}") from None
-        if images.dtype != np.uint8 or images.ndim != 4 or images.shape[-1] != 3:
-            raise ImageInputError(
-                f"{path}: `images` must be uint8 (N, H, W, 3), received {images.dtype} {images.shape}"
-            )
-        if images.shape[1:3] != (size, size) and not crop:
-            images = np.stack([resize_to(im, (size, size)) for im in images])
+    from residual_compression.images import load_images as load_image_set
+
+    def report(name, reason):
+        print(f"skipping {reason}", file=sys.stderr)
+
+    images = load_image_set(source, size=None if crop else size, limit=limit, on_skip=report).images
+    if not crop or (isinstance(images, np.ndarray) and min(images.shape[1:3]) >= size):
         return images
-    if not path.exists():
-        raise ImageInputError(f"{path}: no such file or folder")
-    files = list_image_files(path)[:limit] if limit else list_image_files(path)
-    images = []
-    for file in files:
-        try:
-            image = load_image(file)
-        except ImageInputError as e:
-            print(f"skipping {e}", file=sys.stderr)
-            continue
-        if crop:
-            if min(image.shape[:2]) < size:
-                image = resize_to(image, (max(size, image.shape[0]), max(size, image.shape[1])))
-            images.append(image)
-        else:
-            images.append(resize_to(image, (size, size)))
-    if not images:
-        raise ImageInputError(f"{path}: no readable images")
-    return images if crop else np.stack(images)
+    return [
+        image if min(image.shape[:2]) >= size
+        else resize_to(image, (max(size, image.shape[0]), max(size, image.shape[1])))
+        for image in images
+    ]
 
 
 def augment(images, rng, size=32):
