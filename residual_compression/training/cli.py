@@ -6,7 +6,7 @@ import sys
 from residual_compression.architectures import ARCHITECTURE_NAMES
 from residual_compression.argtypes import positive_int
 
-__all__ = ["register"]
+__all__ = ["register", "register_thumbnails"]
 
 
 
@@ -86,3 +86,32 @@ def register(subparsers):
     p.add_argument("--zoo-dir", default="zoo")
     p.add_argument("--float16", action="store_true", help="store weights as float16 (half the size)")
     p.set_defaults(func=_run_zoo_entry)
+    register_thumbnails(subparsers)
+
+
+def _run_thumbnails(args):
+    import numpy as np
+
+    from residual_compression.images import resize_to
+    from residual_compression.training.photos import load_photos
+    from residual_compression.training.photos import photo_split
+
+    train_files, validation_files = photo_split(args.photos)
+    files = validation_files if args.split == "validation" else train_files
+    images = np.stack([resize_to(p, (args.size, args.size)) for p in load_photos(files)])
+    np.savez_compressed(args.output, images=images, names=np.array([f.name for f in files]))
+    print(f"{args.output}: {len(images)} {args.split} thumbnails {args.size}x{args.size} of {args.photos}")
+    return 0
+
+
+def register_thumbnails(subparsers):
+    """Adds ``thumbnails``: a split of a photo folder as an ``.npz`` of whole-photo thumbnails."""
+    p = subparsers.add_parser(
+        "thumbnails",
+        help="write the validation (or training) split of a photo folder as an .npz of thumbnails",
+    )
+    p.add_argument("--photos", required=True, help="folder of photos (split by file name, as `train --photos`)")
+    p.add_argument("--split", choices=["validation", "train"], default="validation")
+    p.add_argument("--size", type=positive_int, default=32)
+    p.add_argument("-o", "--output", required=True, help="the .npz to write (uint8 `images`, `names`)")
+    p.set_defaults(func=_run_thumbnails)
