@@ -9,8 +9,10 @@ loads neither numpy, Pillow, matplotlib, TensorFlow nor Keras):
 * ``protocol``: the interface of neural codecs.
 * ``runner``: ``evaluate`` (Table 1 numbers).
 * ``writers``: Table 1 Markdown, CSV, JSON; ``plots``: Figures 4, 5, 6.
-* ``sources``: image loading (folder / file / npz, 32x32 thumbnails).
-* ``bench``: throughput benchmark; ``cli``: the ``evaluate``/``bench`` commands.
+* ``sources``: evaluation images (``images.load_images`` as 32x32 thumbnails
+  or full size).
+* ``cli``: the ``evaluate`` command. The codec's speed and memory are measured
+  by :mod:`residual_compression.benchmarks`, not here.
 
 The most used names are re-exported lazily: ``evaluate``, ``patch_ssim``,
 ``psnr``, ``ms_ssim``, ``bits_per_pixel``, ``encode_at_target``,

@@ -28,7 +28,6 @@ from residual_compression.errors import InvalidValueError
 from residual_compression.evaluation import metrics
 from residual_compression.evaluation.baselines import BaselineCodec, TargetSearch
 from residual_compression.evaluation.protocol import check_neural_codec
-from residual_compression.images import as_image_list as _as_image_list
 
 __all__ = ["CodecResult", "EvaluationResults", "evaluate", "as_image_list", "check_targets"]
 
@@ -164,7 +163,9 @@ class EvaluationResults:
 def as_image_list(images):
     """Validate images: one image, a (N, H, W, C) array or a sequence of images,
     each at least 8x8 (``images.as_image_list``); returns a list of uint8 (H, W, 3)."""
-    return _as_image_list(images, min_size=metrics.PATCH_SIZE)[0]
+    from residual_compression.images import as_image_list as check_images  # Pillow on first use
+
+    return check_images(images, min_size=metrics.PATCH_SIZE)[0]
 
 
 def check_targets(targets, name="targets"):

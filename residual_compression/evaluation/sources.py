@@ -28,9 +28,6 @@ from __future__ import annotations
 
 from residual_compression import validation
 from residual_compression.evaluation.metrics import PATCH_SIZE
-from residual_compression.images import LoadedImages
-from residual_compression.images import load_images as _load
-from residual_compression.images import resize_to
 
 __all__ = ["THUMB_SIZE", "SIZES", "LoadedImages", "load_images", "to_thumbnail"]
 
@@ -40,6 +37,8 @@ SIZES = ("thumb", "full")
 
 def to_thumbnail(image):
     """Resize a uint8 (H, W, 3) array to 32x32 (aspect ratio not kept, LANCZOS)."""
+    from residual_compression.images import resize_to  # Pillow on first use
+
     return resize_to(image, (THUMB_SIZE, THUMB_SIZE))
 
 
@@ -56,7 +55,17 @@ def load_images(path, *, size="thumb", limit=None, on_skip=None):
       ``LoadedImages``; ``images`` is a uint8 (N, H, W, 3) array when all
       images have the same size, otherwise a list of (H, W, 3) arrays.
     """
+    from residual_compression.images import load_images as _load  # Pillow on first use
+
     validation.one_of("size", size, SIZES)
     if size == "thumb":
         return _load(path, size=THUMB_SIZE, limit=limit, on_skip=on_skip)
     return _load(path, limit=limit, min_size=PATCH_SIZE, on_skip=on_skip)
+
+
+def __getattr__(name):
+    if name == "LoadedImages":  # images.LoadedImages, without importing Pillow up front
+        from residual_compression.images import LoadedImages
+
+        return LoadedImages
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
