@@ -88,6 +88,8 @@ def write_corpus(folder):
     with Image.open(io.BytesIO(animated)) as reread:
         good("animated.gif", animated, np.asarray(reread.convert("RGB")))  # the first frame
     bad("bomb.png", _png(40000, 40000, 8, 0, b""), "too large")  # header only: 1.6 G pixels
+    bad("wide.png", _png(70000, 256, 8, 0, b""), "too large.*at most 65535")  # more than a stream records
+    bad("deep_9400.png", _png(9400, 9400, 16, 0, b""), "too large.*max_pixels")  # 16-bit, over the codec's limit
     bad("zero_bytes.png", b"", "empty")
     jpeg = _save(Image.fromarray(rgb), format="JPEG", quality=95)
     bad("truncated.jpg", jpeg[: len(jpeg) // 3], "corrupt or truncated")

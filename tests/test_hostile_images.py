@@ -2,7 +2,8 @@
 
 ``image_corpus.write_corpus`` writes one file per class (RGBA, LA, greyscale,
 palette, CMYK JPEG, 16-bit PNGs, EXIF-rotated JPEG, 1x1, odd sizes, a PNG
-named .jpg, an animated GIF; and a decompression bomb, a zero-byte file,
+named .jpg, an animated GIF; and a decompression bomb, PNG headers of a
+70000x256 and a 9400x9400 16-bit image (refused from the header), a zero-byte file,
 truncated JPEG and PNG, garbage and text named as images). Each entry point
 must read the good ones correctly and, for the bad ones, print or raise one
 line that names the file, carrying on with the rest in batch runs.
