@@ -50,14 +50,6 @@ def test_registry_imports_neither_keras_nor_numpy():
     assert out.strip() == "[]"
 
 
-def _families():
-    """One preset per weights file (the budgets of a family share it)."""
-    seen = {}
-    for name in zoo.list_presets():
-        seen.setdefault(zoo.get_preset(name).weights or name, name)
-    return sorted(seen.values())
-
-
 def _h5_shapes(path):
     import h5py
 
@@ -67,24 +59,26 @@ def _h5_shapes(path):
     return sorted(shapes)
 
 
-@pytest.mark.parametrize("name", _families())
+@pytest.mark.parametrize("name", zoo.list_presets())
 def test_record_config_is_what_loads(name):
-    """The model built from the record's config takes every variable of the
-    weights file, and the loaded codec's model has exactly that config."""
-    from residual_compression.models import build_model
+    """``zoo.load`` builds the model from the record's config, that model takes
+    every variable of the weights file, and the byte budget fits it."""
     from residual_compression.training.zoo_entry import stored_config
 
     preset = zoo.get_preset(name)
-    model = build_model(preset.architecture, **preset.config)
+    codec = zoo.load(name)
+    config = codec.model.get_config()
+    assert {key: config[key] for key in preset.config} == preset.config
+    assert codec.model_id == preset.id and codec.trained == preset.trained
     path = zoo.weights_path(name)
     if path is not None:
-        assert _h5_shapes(path) == sorted(tuple(w.shape) for w in model.weights), name
-        model.load_weights(path)  # raises on any variable the file lacks
+        assert _h5_shapes(path) == sorted(tuple(w.shape) for w in codec.model.weights), name
         stored = stored_config(path)
         if stored is not None:  # files written by make_zoo_entry record their config
             assert stored == {"architecture": preset.architecture, "config": preset.config}
-    config = zoo.load(name).model.get_config()
-    assert {key: config[key] for key in preset.config} == preset.config
+    expected_iterations = 1 if preset.architecture == "conv_autoencoder" else preset.num_bytes // 16
+    assert codec.bytes_per_iteration(32, 32) * expected_iterations == preset.num_bytes
+    assert codec.max_iterations >= expected_iterations
 
 
 def test_a_config_edit_changes_what_loads(monkeypatch):
@@ -108,17 +102,6 @@ def test_unknown_name_suggests_close_ones():
         zoo.get_preset("conv_lstm_64")
     with pytest.raises(ResidualCompressionError, match="no preset has model id"):
         zoo.preset_for_id(999)
-
-
-@pytest.mark.parametrize("name", zoo.list_presets())
-def test_every_preset_builds_with_its_byte_budget(name):
-    preset = zoo.get_preset(name)
-    codec = zoo.load(name)
-    assert codec.model_id == preset.id
-    expected_iterations = 1 if preset.architecture == "conv_autoencoder" else preset.num_bytes // 16
-    assert codec.bytes_per_iteration(32, 32) * expected_iterations == preset.num_bytes
-    assert codec.max_iterations >= expected_iterations
-    assert codec.trained == (preset.weights is not None)
 
 
 def test_progressive_presets_share_weights_across_budgets():
