@@ -9,6 +9,7 @@ average over the iterations, so every prefix of the code is trained.
 import keras
 from keras import ops
 
+from residual_compression import validation
 from residual_compression.scaling import SCALE
 
 __all__ = ["LOSSES", "PatchSSIML1Loss", "ResidualL2Loss", "get_loss"]
@@ -103,9 +104,7 @@ class PatchSSIML1Loss(keras.losses.Loss):
 
     def __init__(self, l1_weight=0.1, name="patch_ssim_l1", reduction="sum_over_batch_size", dtype=None):
         super().__init__(name=name, reduction=reduction, dtype=dtype)
-        if isinstance(l1_weight, bool) or not isinstance(l1_weight, (int, float)) or l1_weight < 0:
-            raise ValueError(f"`l1_weight` must be a non-negative number, received: {l1_weight!r}")
-        self.l1_weight = float(l1_weight)
+        self.l1_weight = float(validation.non_negative_number("l1_weight", l1_weight))
 
     def call(self, y_true, y_pred):
         y_pred = ops.cast(y_pred, "float32")
@@ -131,6 +130,4 @@ LOSSES = {"l2": ResidualL2Loss, "ssim_l1": PatchSSIML1Loss}
 
 def get_loss(name):
     """The loss registered under ``name`` (``"l2"``: the paper's; ``"ssim_l1"``)."""
-    if name not in LOSSES:
-        raise ValueError(f"`loss` must be one of {sorted(LOSSES)}, received: {name!r}")
-    return LOSSES[name]()
+    return LOSSES[validation.one_of("loss", name, sorted(LOSSES))]()

@@ -50,7 +50,7 @@ def _run_zoo_entry(args):
 
     entry = make_zoo_entry(args.run_dir, args.family, args.zoo_dir, float16=args.float16)
     print(json.dumps(entry, indent=2))
-    print("add weights= and sha256= to the family's rows in zoo/presets.py", file=sys.stderr)
+    print("add a _network(...) record for the family to zoo/presets.py (weights=, sha256=, training=)", file=sys.stderr)
     return 0
 
 

@@ -18,15 +18,11 @@ Both are deterministic for a given seed: epoch ``e`` shuffles with
 ``seed + e``, and the flips are drawn from the same generator.
 """
 
-import pathlib
 import sys
 
 import keras
 import numpy as np
 
-from residual_compression.errors import ImageInputError
-from residual_compression.images import list_image_files
-from residual_compression.images import load_image
 from residual_compression.images import resize_to
 from residual_compression.scaling import to_model_space
 

@@ -26,6 +26,7 @@ import keras
 import numpy as np
 from PIL import Image
 
+from residual_compression import validation
 from residual_compression.errors import ImageInputError
 from residual_compression.images import list_image_files
 from residual_compression.images import load_image
@@ -143,16 +144,16 @@ class ThumbnailSequence(keras.utils.PyDataset):
         super().__init__(**kwargs)
         if not photos and extra is None:
             raise ValueError("`photos` and `extra` cannot both be empty")
-        if not 0.0 <= extra_fraction <= 1.0:
+        validation.non_negative_number("extra_fraction", extra_fraction)
+        if extra_fraction > 1:
             raise ValueError(f"`extra_fraction` must be in [0, 1], received: {extra_fraction!r}")
         if extra is None and extra_fraction > 0 or not photos and extra_fraction < 1:
             raise ValueError(
                 f"`extra_fraction`={extra_fraction!r} needs both sources: "
                 f"{len(photos)} photos, extra={'none' if extra is None else len(extra)}"
             )
-        for name, value in (("batch_size", batch_size), ("steps_per_epoch", steps_per_epoch)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"`{name}` must be a positive integer, received: {value!r}")
+        validation.positive_int("batch_size", batch_size)
+        validation.positive_int("steps_per_epoch", steps_per_epoch)
         self.photos = photos
         self.extra = extra
         self.extra_fraction = float(extra_fraction)

@@ -22,6 +22,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from residual_compression.validation import positive_int
 from residual_compression.loss import LOSSES
 from residual_compression.loss import get_loss
 from residual_compression.models import build_model
@@ -270,8 +271,7 @@ def train(
         raise ValueError("`data` must be given when `photos` is not")
     get_loss(loss)  # validates the name before any work
     for name, value in (("steps", steps), ("checkpoint_every", checkpoint_every), ("batch_size", batch_size)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"`{name}` must be a positive integer, received: {value!r}")
+        positive_int(name, value)
     out_dir = pathlib.Path(out_dir)
     ckpt_dir = out_dir / "checkpoints"
     if not resume and ckpt_dir.exists() and any(ckpt_dir.glob("checkpoint-*")):
