@@ -48,6 +48,7 @@ setup(
         "tqdm>=4.66",
         "h5py>=3.10",
         "tensorboard>=2.16",
+        "constriction>=0.4",
     ],
     extras_require={
         "test": [

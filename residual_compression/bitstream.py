@@ -1,146 +1,74 @@
-"""The byte format of a compressed image (format version 1).
+"""The byte formats of a compressed image: format 1 (raw bits) and 2 (entropy coded).
 
-A stream is an 8-byte header followed by the binary codes of the encoder's
-iterations, iteration-major::
+Every stream starts with magic ``0x52`` and a version byte.
 
-    offset  size  field
-    0       1     magic, 0x52 (ASCII "R")
-    1       1     format version, 1
-    2       2     model id (uint16, big-endian)
-    4       2     image width in pixels (uint16, big-endian, 1..65535)
-    6       2     image height in pixels (uint16, big-endian, 1..65535)
-    8       ...   payload: iteration 0, iteration 1, ...
+* **Format 1**: an 8-byte header (model id, width, height as uint16), then
+  the codes of the iterations, iteration-major, each iteration's ``h * w * c``
+  bits in C order packed MSB first (``+1`` is bit 1) and zero-padded to
+  :func:`bytes_per_iteration` bytes.
+* **Format 2**: a header of at most 8 bytes for thumbnails (flags for a
+  greyscale image and the context model, the model id, size and number of
+  coded symbols as varints), then the bits range-coded under an adaptive
+  context model (:mod:`residual_compression.entropy`). A payload can be cut
+  at any byte: it is filled to the byte by a budget.
 
-Each iteration's code has the model's code shape ``(h, w, c)`` for that image
-size. Its ``h * w * c`` bits are flattened in C order (row, column, channel),
-packed most-significant bit first (``+1`` is bit 1, ``-1`` is bit 0) and padded
-with zero bits to a whole number of bytes, so every iteration takes
-:func:`bytes_per_iteration` bytes. The iteration count is not stored; it is the
-payload length divided by the bytes per iteration. Cutting a stream at an
-iteration boundary therefore yields a valid stream of lower rate.
-
-Everything here is plain numpy; no deep-learning framework is imported. See
-``docs/bitstream.md`` for the full description.
+Any prefix of a stream after its header decodes (``strict=False``, the
+default): to its complete iterations, plus, for a cut inside an iteration,
+the bits the received bytes determine; bits that did not arrive decode as 0
+("no information"). ``strict=True`` rejects a cut stream as format 1 always
+did. Everything here is numpy (and constriction for format 2); no
+deep-learning framework is imported. ``docs/bitstream.md`` is the full
+description.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import operator
 from typing import Any, Callable
 
 import numpy as np
 
+from residual_compression import entropy
 from residual_compression.errors import BitstreamError
 from residual_compression.errors import ResidualCompressionError
+from residual_compression.stream_header import FORMAT_VERSION
+from residual_compression.stream_header import HEADER_SIZE
+from residual_compression.stream_header import MAGIC
+from residual_compression.stream_header import MAX_DIMENSION
+from residual_compression.stream_header import MAX_MODEL_ID
+from residual_compression.stream_header import VERSIONS
+from residual_compression.stream_header import Header
+from residual_compression.stream_header import as_bytes as _as_bytes
+from residual_compression.stream_header import as_int as _as_int
+from residual_compression.stream_header import bits_to_bool as _bits_to_bool
+from residual_compression.stream_header import check_code_shape as _check_code_shape
+from residual_compression.stream_header import check_range as _check_range
+from residual_compression.stream_header import pack_header as _pack_header
+from residual_compression.stream_header import parse_header as _parse_header
 
 __all__ = [
     "FORMAT_VERSION",
+    "MAX_CODE_BITS",
     "HEADER_SIZE",
     "MAGIC",
     "MAX_DIMENSION",
     "MAX_MODEL_ID",
+    "VERSIONS",
     "Header",
     "bytes_per_iteration",
     "decode_stream",
     "encode_stream",
+    "encode_stream2",
+    "encode_streams2",
     "pack_header",
     "read_header",
 ]
 
-HEADER_SIZE = 8
-"""Size of the stream header in bytes."""
-
-FORMAT_VERSION = 1
-"""The only format version this module writes and reads."""
-
-MAGIC = 0x52
-"""First byte of every stream (ASCII ``"R"``)."""
-
-MAX_DIMENSION = 65535
-"""Largest image width or height the header can hold."""
-
-MAX_MODEL_ID = 65535
-"""Largest model id the header can hold."""
-
-
-def _as_int(value: Any, name: str, error: type[Exception]) -> int:
-    """Return ``value`` as a Python int, or raise ``error`` naming ``name``.
-
-    Accepts ``int`` and numpy integers; rejects bools, floats and anything else.
-    """
-    if isinstance(value, (bool, np.bool_)):
-        raise error(f"{name} must be an integer, got bool {value!r}")
-    try:
-        return operator.index(value)
-    except TypeError:
-        raise error(
-            f"{name} must be an integer, got {type(value).__name__} {value!r}"
-        ) from None
-
-
-def _check_range(value: Any, name: str, low: int, high: int, error: type[Exception]) -> int:
-    number = _as_int(value, name, error)
-    if not low <= number <= high:
-        raise error(f"{name} must be in {low}..{high}, got {number}")
-    return number
-
-
-@dataclasses.dataclass(frozen=True)
-class Header:
-    """The fields of a stream header.
-
-    Attributes:
-        model_id: id of the model (from the zoo table) that wrote the stream,
-            0..65535.
-        width: image width in pixels, 1..65535.
-        height: image height in pixels, 1..65535.
-        version: format version; only :data:`FORMAT_VERSION` exists.
-    """
-
-    model_id: int
-    width: int
-    height: int
-    version: int = FORMAT_VERSION
-
-    def __post_init__(self) -> None:
-        error = ResidualCompressionError
-        _check_range(self.model_id, "model_id", 0, MAX_MODEL_ID, error)
-        _check_range(self.width, "width", 1, MAX_DIMENSION, error)
-        _check_range(self.height, "height", 1, MAX_DIMENSION, error)
-        _check_range(self.version, "version", 0, 255, error)
-        # Normalise numpy integers to plain ints so headers compare and hash
-        # the same whatever they were built from.
-        for field in ("model_id", "width", "height", "version"):
-            object.__setattr__(self, field, int(getattr(self, field)))
-
-
-def _check_code_shape(code_shape: Any, error: type[Exception]) -> tuple[int, int, int]:
-    """Validate a code shape ``(h, w, c)`` of positive ints and return it."""
-    if isinstance(code_shape, (str, bytes)):
-        raise error(f"code_shape must be a tuple (h, w, c), got {code_shape!r}")
-    try:
-        items = tuple(code_shape)
-    except TypeError:
-        raise error(
-            f"code_shape must be a tuple (h, w, c), got "
-            f"{type(code_shape).__name__} {code_shape!r}"
-        ) from None
-    if len(items) != 3:
-        raise error(
-            f"code_shape must have 3 entries (h, w, c), got {len(items)}: {code_shape!r}"
-        )
-    dims = []
-    for axis, item in zip("hwc", items):
-        number = _as_int(item, f"code_shape {axis}", error)
-        if number < 1:
-            raise error(f"code_shape entries must be >= 1, got {code_shape!r}")
-        dims.append(number)
-    return dims[0], dims[1], dims[2]
+MAX_CODE_BITS = 1 << 28
+"""Most bits one iteration of a decodable stream may hold (a bound on memory)."""
 
 
 def bytes_per_iteration(code_shape: tuple[int, int, int]) -> int:
-    """Bytes one iteration's code of shape ``(h, w, c)`` takes in a stream.
+    """Bytes one iteration's code of shape ``(h, w, c)`` takes in a format-1 stream.
 
     That is ``ceil(h * w * c / 8)``.
 
@@ -151,115 +79,33 @@ def bytes_per_iteration(code_shape: tuple[int, int, int]) -> int:
     return (h * w * c + 7) // 8
 
 
-def pack_header(model_id: int, width: int, height: int) -> bytes:
-    """Return the 8-byte header for a stream of ``model_id`` and image size.
+def pack_header(model_id: int, width: int, height: int, **format2) -> bytes:
+    """The header of a stream: format 1 (8 bytes) unless ``version=2`` is given.
+
+    Format-2 keywords: ``version=2``, ``grey``, ``context``, ``count``, ``block``.
 
     Raises:
         ResidualCompressionError: ``model_id`` is not in 0..65535, or ``width``
-            or ``height`` is not in 1..65535.
+            or ``height`` is not in 1..65535, or a format-2 field is invalid.
     """
-    header = Header(model_id=model_id, width=width, height=height)
-    return bytes(
-        [
-            MAGIC,
-            FORMAT_VERSION,
-            header.model_id >> 8,
-            header.model_id & 0xFF,
-            header.width >> 8,
-            header.width & 0xFF,
-            header.height >> 8,
-            header.height & 0xFF,
-        ]
-    )
-
-
-def _as_bytes(data: Any) -> bytes:
-    if isinstance(data, bytes):
-        return data
-    if isinstance(data, bytearray):
-        return bytes(data)
-    if isinstance(data, memoryview):
-        try:
-            return data.tobytes()
-        except (ValueError, TypeError) as exc:  # e.g. a released memoryview
-            raise BitstreamError(f"cannot read the memoryview handed in: {exc}") from None
-    raise BitstreamError(
-        f"data must be bytes, bytearray or memoryview, got {type(data).__name__}"
-    )
-
-
-def _parse_header(raw: bytes) -> Header:
-    if len(raw) < HEADER_SIZE:
-        raise BitstreamError(
-            f"stream is {len(raw)} bytes, shorter than the {HEADER_SIZE}-byte header"
-        )
-    if raw[0] != MAGIC:
-        raise BitstreamError(
-            f"not a residual-compression stream: first byte is 0x{raw[0]:02x}, "
-            f"expected magic 0x{MAGIC:02x}"
-        )
-    if raw[1] != FORMAT_VERSION:
-        raise BitstreamError(
-            f"unsupported format version {raw[1]} (this library reads version "
-            f"{FORMAT_VERSION})"
-        )
-    model_id = int.from_bytes(raw[2:4], "big")
-    width = int.from_bytes(raw[4:6], "big")
-    height = int.from_bytes(raw[6:8], "big")
-    if width == 0 or height == 0:
-        raise BitstreamError(
-            f"header claims an empty image: width {width}, height {height} "
-            f"(both must be >= 1)"
-        )
-    return Header(model_id=model_id, width=width, height=height, version=raw[1])
+    return _pack_header(model_id, width, height, **format2)
 
 
 def read_header(data: bytes | bytearray | memoryview) -> Header:
-    """Parse and check the header at the start of ``data``.
+    """Parse and check the header (format 1 or 2) at the start of ``data``.
 
     Only the header is looked at; the payload is not checked.
 
     Raises:
-        BitstreamError: ``data`` is not bytes-like, is shorter than
-            :data:`HEADER_SIZE`, has the wrong magic or version, or claims a
-            zero width or height.
+        BitstreamError: ``data`` is not bytes-like, is shorter than its
+            header, has the wrong magic or version, reserved flags, a
+            malformed varint, or claims a zero width or height.
     """
     return _parse_header(_as_bytes(data))
 
 
-def _bits_to_bool(bits: Any) -> np.ndarray:
-    """Validate ``bits`` for :func:`encode_stream`; return a bool (T, h, w, c) array."""
-    error = ResidualCompressionError
-    try:
-        array = np.asarray(bits)
-    except Exception as exc:  # noqa: BLE001 - any conversion failure is bad input
-        raise error(f"bits must be an array of shape (T, h, w, c), got "
-                    f"{type(bits).__name__}: {exc}") from None
-    if array.ndim != 4:
-        raise error(
-            f"bits must have shape (T, h, w, c) (4 dimensions), got shape {array.shape}"
-        )
-    if min(array.shape) < 1:
-        raise error(f"bits must have every dimension >= 1, got shape {array.shape}")
-    if array.dtype == np.bool_:
-        return array
-    if array.dtype.kind not in "iuf":
-        raise error(
-            f"bits must hold +1/-1 numbers or bools, got dtype {array.dtype}"
-        )
-    positive = array == 1
-    valid = positive | (array == -1)
-    if not valid.all():
-        bad = array[~valid].flat[0]
-        raise error(
-            f"bits must contain only +1 and -1, found {bad!r} "
-            f"({int((~valid).sum())} invalid values)"
-        )
-    return positive
-
-
 def encode_stream(model_id: int, width: int, height: int, bits: np.ndarray) -> bytes:
-    """Serialise the codes of ``T`` iterations into a stream.
+    """Serialise the codes of ``T`` iterations into a format-1 stream.
 
     Args:
         model_id: id of the model that produced ``bits`` (0..65535).
@@ -279,11 +125,66 @@ def encode_stream(model_id: int, width: int, height: int, bits: np.ndarray) -> b
     """
     header = pack_header(model_id, width, height)
     positive = _bits_to_bool(bits)
-    iterations = positive.shape[0]
-    flat = positive.reshape(iterations, -1)
+    flat = positive.reshape(positive.shape[0], -1)
     # packbits pads each row with zero bits to whole bytes, MSB first.
-    payload = np.packbits(flat, axis=1, bitorder="big")
-    return header + payload.tobytes()
+    return header + np.packbits(flat, axis=1, bitorder="big").tobytes()
+
+
+def encode_stream2(
+    model_id: int,
+    width: int,
+    height: int,
+    bits: np.ndarray,
+    *,
+    context: entropy.ContextModel | None = None,
+    grey: bool = False,
+    num_bytes: int | None = None,
+) -> bytes:
+    """Serialise the codes of ``T`` iterations into an entropy-coded format-2 stream.
+
+    Args:
+        model_id, width, height, bits: as for :func:`encode_stream`.
+        context: the :class:`~residual_compression.entropy.ContextModel`
+            (default: the uniform one, id 0). Its id is written in the header.
+        grey: set the header's greyscale flag.
+        num_bytes: payload budget. A longer payload is cut to exactly
+            ``num_bytes`` and the header counts the symbols those bytes
+            determine; a shorter one is returned whole.
+
+    Returns:
+        The header (8 bytes for a thumbnail of a model id < 128) and payload.
+    """
+    return encode_streams2(
+        model_id, width, height, np.asarray(bits)[None], context=context, grey=[grey], num_bytes=num_bytes
+    )[0]
+
+
+def encode_streams2(model_id, width, height, bits, *, context=None, grey=None, num_bytes=None):
+    """:func:`encode_stream2` for a batch ``bits`` (N, T, h, w, c) of one image size.
+
+    ``grey`` is None or one flag per image; the budget cuts share one decode.
+    """
+    context = entropy.context_model(0) if context is None else context
+    positive = [_bits_to_bool(b) for b in bits]
+    grey = [False] * len(positive) if grey is None else list(grey)
+    if num_bytes is not None:
+        num_bytes = _check_range(num_bytes, "num_bytes", 0, 1 << 40, ResidualCompressionError)
+    signs = [np.where(p, 1, -1).astype(np.int8) for p in positive]
+    coded = [entropy.encode_symbols(s, context) for s in signs]
+    payloads, counts = [c[0] for c in coded], [c[1] for c in coded]
+    if num_bytes is not None:
+        cut = [i for i, p in enumerate(payloads) if len(p) > num_bytes]
+        if cut:
+            shape = signs[0].shape
+            _, decoded = entropy.decode_symbols(
+                [payloads[i][:num_bytes] for i in cut], shape, context, [counts[i] for i in cut]
+            )
+            for i, n in zip(cut, decoded):
+                payloads[i], counts[i] = payloads[i][:num_bytes], int(n)
+    return [
+        pack_header(model_id, width, height, version=2, grey=g, context=context.ident, count=n) + p
+        for p, n, g in zip(payloads, counts, grey)
+    ]
 
 
 def _call_code_shape_fn(code_shape_fn: Callable[[int, int], Any], header: Header) -> tuple[int, int, int]:
@@ -303,6 +204,82 @@ def _call_code_shape_fn(code_shape_fn: Callable[[int, int], Any], header: Header
         ) from None
 
 
+def _payload_v1(raw, header, shape, max_iterations, strict):
+    """Format-1 payload -> int8 bits (T, h, w, c), 0 where bytes are missing."""
+    h, w, c = shape
+    n_bits = h * w * c
+    per_iteration = (n_bits + 7) // 8
+    payload_length = len(raw) - HEADER_SIZE
+    available, extra = divmod(payload_length, per_iteration)
+    if strict and payload_length == 0:
+        raise BitstreamError(
+            "stream has an empty payload (0 iterations); at least one iteration "
+            f"of {per_iteration} bytes is needed"
+        )
+    if strict and extra:
+        raise BitstreamError(
+            f"stream truncated mid-iteration: payload is {payload_length} bytes, "
+            f"{extra} bytes more than {available} whole iterations of "
+            f"{per_iteration} bytes (code shape {(h, w, c)} for a "
+            f"{header.width}x{header.height} image)"
+        )
+    if available + (extra > 0) > max_iterations:
+        raise BitstreamError(
+            f"stream holds {available + (extra > 0)} iterations, more than the model's "
+            f"max_iterations {max_iterations}"
+        )
+    # Lengths are consistent; the allocation below is bounded by len(data).
+    packed = np.frombuffer(raw, dtype=np.uint8, offset=HEADER_SIZE, count=available * per_iteration)
+    packed = packed.reshape(available, per_iteration)
+    pad_bits = per_iteration * 8 - n_bits
+    if pad_bits and available:
+        bad = np.flatnonzero(packed[:, -1] & ((1 << pad_bits) - 1))
+        if bad.size:
+            raise BitstreamError(
+                f"stream is corrupt: nonzero padding bits in the last byte of "
+                f"iteration {int(bad[0])} (byte value 0x{int(packed[bad[0], -1]):02x}, "
+                f"the low {pad_bits} bits must be zero)"
+            )
+    total = max(1, available + (extra > 0))
+    bits = np.zeros((total, n_bits), np.int8)
+    if available:
+        # +-1 as int8: a quarter of float32's memory for large images.
+        bits[:available] = np.unpackbits(packed, axis=1, count=n_bits, bitorder="big").view(np.int8) * 2 - 1
+    if extra:
+        tail = np.frombuffer(raw, np.uint8, offset=HEADER_SIZE + available * per_iteration)
+        known = min(n_bits, 8 * extra)
+        bits[available, :known] = np.unpackbits(tail, count=known, bitorder="big").view(np.int8) * 2 - 1
+    return bits.reshape(total, h, w, c)
+
+
+def _payload_v2(raw, header, shape, max_iterations, strict):
+    """Format-2 payload -> int8 bits (T, h, w, c), 0 where not determined."""
+    if header.block:
+        raise BitstreamError("stream has a block map (dynamic bit assignment), which this version cannot decode")
+    h, w, c = shape
+    n_bits = h * w * c
+    if header.count > max_iterations * n_bits:
+        raise BitstreamError(
+            f"header states {header.count} coded bits, more than the model's max_iterations "
+            f"{max_iterations} x {n_bits} bits per iteration"
+        )
+    context = entropy.context_model(header.context)
+    iterations = max(1, -(-header.count // n_bits))
+    payload = raw[header.size :]
+    if len(payload) > 4 * header.count + 64:
+        raise BitstreamError(
+            f"payload is {len(payload)} bytes, more than {header.count} coded bits can take"
+        )
+    bits, decoded = entropy.decode_symbols([payload], (iterations, h, w, c), context, [header.count])
+    bits, decoded = bits[0], int(decoded[0])
+    if strict and decoded < header.count:
+        raise BitstreamError(
+            f"stream truncated: its {len(payload)} payload bytes determine {decoded} of the "
+            f"{header.count} coded bits the header states"
+        )
+    return bits[: max(1, -(-decoded // n_bits))]
+
+
 def decode_stream(
     data: bytes | bytearray | memoryview,
     *,
@@ -310,8 +287,9 @@ def decode_stream(
     max_iterations: int,
     expected_model_id: int | None = None,
     iterations: int | None = None,
+    strict: bool = False,
 ) -> tuple[Header, np.ndarray]:
-    """Parse a stream into its header and the codes of its iterations.
+    """Parse a stream (format 1 or 2) into its header and the codes of its iterations.
 
     Args:
         data: the stream (bytes, bytearray or memoryview).
@@ -323,18 +301,23 @@ def decode_stream(
         expected_model_id: if given, the stream's model id must equal it.
         iterations: how many leading iterations to return; ``None`` returns
             all of them. Must be between 1 and the number in the stream.
+        strict: reject a stream cut short (format 1: an empty payload or a
+            partial iteration; format 2: fewer bits than the header states).
+            By default any prefix decodes.
 
     Returns:
         ``(header, bits)`` where ``bits`` is an int8 array of shape
-        ``(T, h, w, c)`` with values +1/-1.
+        ``(T, h, w, c)`` with values +1/-1, and 0 for bits that a cut stream
+        does not determine (only in its last iteration, or, for an empty
+        payload, one iteration of zeros).
 
     Raises:
         BitstreamError: for any problem with ``data`` (wrong type, short,
-            bad magic or version, empty image, other model, empty or
-            truncated payload, too many iterations, nonzero padding bits, a
-            size the model cannot decode) or ``iterations`` exceeding what the
-            stream holds. Nothing else is raised for any byte string; the
-            lengths are checked before anything is allocated.
+            bad magic or version, empty image, other model, too many
+            iterations, nonzero padding bits, a size the model cannot
+            decode, and in strict mode a cut stream) or ``iterations``
+            exceeding what the stream holds. Nothing else is raised for any
+            byte string; the lengths are checked before anything is allocated.
         ResidualCompressionError: the keyword arguments themselves are
             invalid (``max_iterations`` < 1, ``iterations`` < 1, a non-callable
             ``code_shape_fn``, ...).
@@ -342,16 +325,12 @@ def decode_stream(
     # Arguments first: these are programming errors, not stream errors.
     arg_error = ResidualCompressionError
     if not callable(code_shape_fn):
-        raise arg_error(
-            f"code_shape_fn must be callable, got {type(code_shape_fn).__name__}"
-        )
+        raise arg_error(f"code_shape_fn must be callable, got {type(code_shape_fn).__name__}")
     max_iterations = _as_int(max_iterations, "max_iterations", arg_error)
     if max_iterations < 1:
         raise arg_error(f"max_iterations must be >= 1, got {max_iterations}")
     if expected_model_id is not None:
-        expected_model_id = _check_range(
-            expected_model_id, "expected_model_id", 0, MAX_MODEL_ID, arg_error
-        )
+        expected_model_id = _check_range(expected_model_id, "expected_model_id", 0, MAX_MODEL_ID, arg_error)
     if iterations is not None:
         iterations = _as_int(iterations, "iterations", arg_error)
         if iterations < 1:
@@ -364,53 +343,18 @@ def decode_stream(
             f"stream was written by model id {header.model_id}, but this decoder "
             f"is model id {expected_model_id}"
         )
-
-    h, w, c = _call_code_shape_fn(code_shape_fn, header)
-    n_bits = h * w * c
-    per_iteration = (n_bits + 7) // 8
-    payload_length = len(raw) - HEADER_SIZE
-    if payload_length == 0:
+    shape = _call_code_shape_fn(code_shape_fn, header)
+    if shape[0] * shape[1] * shape[2] > MAX_CODE_BITS:
         raise BitstreamError(
-            "stream has an empty payload (0 iterations); at least one iteration "
-            f"of {per_iteration} bytes is needed"
+            f"code shape {shape} for a {header.width}x{header.height} image holds more than "
+            f"{MAX_CODE_BITS} bits per iteration"
         )
-    available, extra = divmod(payload_length, per_iteration)
-    if extra:
-        raise BitstreamError(
-            f"stream truncated mid-iteration: payload is {payload_length} bytes, "
-            f"{extra} bytes more than {available} whole iterations of "
-            f"{per_iteration} bytes (code shape {(h, w, c)} for a "
-            f"{header.width}x{header.height} image)"
-        )
-    if available > max_iterations:
-        raise BitstreamError(
-            f"stream holds {available} iterations, more than the model's "
-            f"max_iterations {max_iterations}"
-        )
-    if iterations is None:
-        iterations = available
-    elif iterations > available:
-        raise BitstreamError(
-            f"requested {iterations} iterations, but the stream holds only {available}"
-        )
-
-    # Lengths are consistent; the allocation below is bounded by len(data).
-    packed = np.frombuffer(raw, dtype=np.uint8, offset=HEADER_SIZE).reshape(
-        available, per_iteration
-    )
-    pad_bits = per_iteration * 8 - n_bits
-    if pad_bits:
-        mask = (1 << pad_bits) - 1
-        bad = np.flatnonzero(packed[:, -1] & mask)
-        if bad.size:
+    read = _payload_v1 if header.version == 1 else _payload_v2
+    bits = read(raw, header, shape, max_iterations, bool(strict))
+    if iterations is not None:
+        if iterations > bits.shape[0]:
             raise BitstreamError(
-                f"stream is corrupt: nonzero padding bits in the last byte of "
-                f"iteration {int(bad[0])} (byte value 0x{int(packed[bad[0], -1]):02x}, "
-                f"the low {pad_bits} bits must be zero)"
+                f"requested {iterations} iterations, but the stream holds only {bits.shape[0]}"
             )
-    unpacked = np.unpackbits(packed[:iterations], axis=1, count=n_bits, bitorder="big")
-    # +-1 as int8: a quarter of float32's memory for large images.
-    bits = unpacked.view(np.int8)
-    bits *= 2
-    bits -= 1
-    return header, bits.reshape(iterations, h, w, c)
+        bits = bits[:iterations]
+    return header, bits

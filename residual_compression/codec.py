@@ -1,15 +1,18 @@
-"""The progressive codec: images <-> bytes with any prefix of iterations.
+"""The progressive codec: images <-> bytes, any budget, any prefix.
 
 A :class:`ProgressiveCodec` wraps one :class:`~residual_compression.models.ProgressiveAutoencoder`
 (one model serves every rate) and the bitstream of ``docs/bitstream.md``:
 
-* ``compress(images, num_bytes=...)`` picks the number of iterations that
-  fits the budget; for a 32x32 image every model spends exactly 16 bytes per
-  iteration, so 64 B is 4 iterations and 128 B is 8.
-* ``decompress(data)`` decodes however many whole iterations the bytes hold:
-  truncating a stream at an iteration boundary gives a valid lower-rate file,
-  and decoding the first ``k`` iterations of an ``n``-iteration stream gives
-  exactly what encoding with ``k`` iterations gives (the prefix property).
+* ``compress(images, num_bytes=...)`` (or ``bpp=``) fills the budget to the
+  byte: whole iterations, then part of the next one. Format 2 (the default)
+  entropy-codes the bits (:mod:`residual_compression.entropy`), so the same
+  bytes hold more iterations; format 1 stores them raw (16 bytes per
+  iteration of a 32x32 image for every model).
+* ``decompress(data)`` decodes any prefix of a stream: the whole iterations
+  and whatever part of the next the bytes determine, with missing bits read
+  as 0 ("no information"); decoding the first ``k`` iterations of an
+  ``n``-iteration stream gives exactly what encoding with ``k`` iterations
+  gives (the prefix property).
 * Images of any size and mode are accepted (see :mod:`residual_compression.images`);
   sizes that are not multiples of the model's block are edge-padded and the
   reconstruction is cropped back. Conv models run fully convolutionally;
@@ -32,14 +35,16 @@ A :class:`ProgressiveCodec` wraps one :class:`~residual_compression.models.Progr
 import numpy as np
 
 from residual_compression import bitstream
-from residual_compression.errors import BitstreamError
+from residual_compression import codec_streams
+from residual_compression import entropy
 from residual_compression.errors import ImageInputError
 from residual_compression.errors import ResidualCompressionError
-from residual_compression.images import to_rgb_uint8
 from residual_compression.scaling import from_model_space
 from residual_compression.scaling import to_model_space
-from residual_compression.tiling import crop_clamped
-from residual_compression.tiling import spans
+from residual_compression.tiling import decode_tiled
+from residual_compression.tiling import encode_tiled
+from residual_compression.tiling import signs
+from residual_compression.tiling import to_numpy
 
 __all__ = ["DEFAULT_MAX_PIXELS", "DEFAULT_TILE_HALO", "DEFAULT_TILE_SIZE", "ProgressiveCodec"]
 
@@ -85,8 +90,14 @@ class ProgressiveCodec:
             up to the model's block). The bytes of an image larger than one
             tile depend on ``tile_size`` and ``tile_halo``; decoding does not
             (any codec of the same model decodes them to the same image).
+        context_model: the :class:`~residual_compression.entropy.ContextModel`
+            format-2 streams are coded with (default: the fitted table for
+            this model id, else the uniform model). Decoding uses the one the
+            stream names, whatever this is.
     """
 
+    # A format-1 header, and the most a format-2 header of a thumbnail takes
+    # (read_header(stream).size is the exact size of any stream's header).
     header_size = bitstream.HEADER_SIZE
 
     def __init__(
@@ -102,6 +113,7 @@ class ProgressiveCodec:
         max_pixels=DEFAULT_MAX_PIXELS,
         tile_size=DEFAULT_TILE_SIZE,
         tile_halo=DEFAULT_TILE_HALO,
+        context_model=None,
     ):
         if isinstance(model_id, bool) or not isinstance(model_id, int) or not 0 <= model_id <= 0xFFFF:
             raise ResidualCompressionError(f"`model_id` must be an integer in [0, 65535], received: {model_id!r}")
@@ -119,6 +131,13 @@ class ProgressiveCodec:
                 f"`tile_halo` must be a non-negative integer, received: {tile_halo!r}"
             )
         self.tile_halo = int(tile_halo)
+        if context_model is None:
+            context_model = entropy.context_model(model_ids=self.compatible_ids)
+        if not isinstance(context_model, entropy.ContextModel):
+            raise ResidualCompressionError(
+                f"`context_model` must be an entropy.ContextModel or None, received: {context_model!r}"
+            )
+        self.context_model = context_model
         block = model.block_size
         longest = max(self.encoder_halo(model.iterations), block * model.decoder_context(model.iterations))
         if self.tile_size < 2 * longest + block:
@@ -143,6 +162,7 @@ class ProgressiveCodec:
             max_pixels=self.max_pixels,
             tile_size=self.tile_size,
             tile_halo=self.tile_halo,
+            context_model=self.context_model,
         )
         unknown = sorted(set(changes) - set(arguments))
         if unknown:
@@ -266,7 +286,7 @@ class ProgressiveCodec:
         bits = np.zeros((n, iterations) + self.code_shape(height, width), np.int8)
         if self.is_tiled(height, width):
             for i in range(n):
-                self._encode_tiled(images[i], iterations, bits[i])
+                encode_tiled(self, images[i], iterations, bits[i])
             return bits
         ph, pw = self.padded_size(height, width)
         step = self._images_per_call(height, width)
@@ -275,25 +295,8 @@ class ProgressiveCodec:
             if (ph, pw) != (height, width):
                 chunk = np.pad(chunk, ((0, 0), (0, ph - height), (0, pw - width), (0, 0)), mode="edge")
             codes, _ = self.model.encode(to_model_space(chunk), iterations)
-            bits[start : start + len(chunk)] = np.stack([_signs(c) for c in codes], axis=1)
+            bits[start : start + len(chunk)] = np.stack([signs(c) for c in codes], axis=1)
         return bits
-
-    def _encode_tiled(self, image, iterations, out):
-        """Encodes one large image tile by tile into ``out`` ``(T, h, w, c)``."""
-        block = self.model.block_size
-        halo = self.encoder_halo(iterations)
-        core = (self.tile_size - 2 * halo) // block * block
-        ph, pw = self.padded_size(*image.shape[:2])
-        for rows in spans(ph, core, halo):
-            for cols in spans(pw, core, halo):
-                x = to_model_space(crop_clamped(image, rows, cols)[None])
-                codes, _ = self.model.encode(x, iterations)
-                # In code positions: where the core lies in the tile and in the image.
-                top, left = (rows.start - rows.lo) // block, (cols.start - cols.lo) // block
-                h, w = (rows.stop - rows.start) // block, (cols.stop - cols.start) // block
-                y0, x0 = rows.start // block, cols.start // block
-                for t, code in enumerate(codes):
-                    out[t, y0 : y0 + h, x0 : x0 + w] = _signs(code)[0, top : top + h, left : left + w]
 
     def decode(self, bits, height, width, return_all=False):
         """Decodes bits ``(N, T, h, w, c)`` to uint8 images ``(N, H, W, 3)``.
@@ -314,156 +317,61 @@ class ProgressiveCodec:
         out = np.zeros(shape, np.uint8)
         if self.is_tiled(height, width):
             for i in range(n):
-                self._decode_tiled(bits[i], out[i], return_all)
+                decode_tiled(self, bits[i], out[i], return_all)
             return out
         step = self._images_per_call(height, width)
         for start in range(0, n, step):
             chunk = np.asarray(bits[start : start + step], np.float32)
             recons = self.model.decode([chunk[:, t] for t in range(iterations)])
             if return_all:
-                stacked = np.stack([_to_numpy(r) for r in recons], axis=1)
+                stacked = np.stack([to_numpy(r) for r in recons], axis=1)
                 out[start : start + len(chunk)] = from_model_space(stacked[:, :, :height, :width])
             else:
-                out[start : start + len(chunk)] = from_model_space(_to_numpy(recons[-1])[:, :height, :width])
+                out[start : start + len(chunk)] = from_model_space(to_numpy(recons[-1])[:, :height, :width])
         return out
-
-    def _decode_tiled(self, bits, out, return_all):
-        """Decodes one large image's bits ``(T, h, w, c)`` tile by tile into ``out``."""
-        block = self.model.block_size
-        iterations = bits.shape[0]
-        context = self.model.decoder_context(iterations)
-        core = self.tile_size // block - 2 * context
-        height, width = out.shape[-3:-1]
-        for rows in spans(bits.shape[1], core, context):
-            for cols in spans(bits.shape[2], core, context):
-                chunk = np.asarray(bits[None, :, rows.lo : rows.hi, cols.lo : cols.hi], np.float32)
-                recons = self.model.decode([chunk[:, t] for t in range(iterations)])
-                top, left = (rows.start - rows.lo) * block, (cols.start - cols.lo) * block
-                y0, y1 = rows.start * block, min(rows.stop * block, height)
-                x0, x1 = cols.start * block, min(cols.stop * block, width)
-                keep = (slice(top, top + y1 - y0), slice(left, left + x1 - x0))
-                if return_all:
-                    for t, recon in enumerate(recons):
-                        out[t, y0:y1, x0:x1] = from_model_space(_to_numpy(recon)[0][keep])
-                else:
-                    out[y0:y1, x0:x1] = from_model_space(_to_numpy(recons[-1])[0][keep])
 
     # -- bytes ----------------------------------------------------------------
 
-    def compress(self, images, num_bytes=None, iterations=None):
+    def compress(self, images, num_bytes=None, iterations=None, *, bpp=None, format=2):
         """Compresses one image or a batch.
 
         ``images``: one image (PIL image, or array (H, W), (H, W, 1|3|4)) or a
         batch (array (N, H, W, 3), or a list of images of any sizes). Alpha is
-        dropped, greyscale and palette images are converted to RGB.
-        ``num_bytes``: payload budget per image (the header's 8 bytes are
-        extra); the payload is the largest whole number of iterations that
-        fits, exactly ``num_bytes`` when it is a multiple of
-        :meth:`bytes_per_iteration`. Or give ``iterations`` directly.
+        dropped; greyscale images (also RGB ones with R = G = B) are flagged
+        in format 2 and decode grey.
+
+        Budget, one of:
+
+        * ``num_bytes``: payload bytes per image (the header is extra). The
+          payload is exactly ``num_bytes`` long, spending what whole
+          iterations leave on part of the next one, or the whole stream of
+          ``max_iterations`` when that is shorter.
+        * ``bpp``: bits per pixel, so the budget scales with the image:
+          ``max(1, floor(bpp * H * W / 8))`` payload bytes.
+        * ``iterations``: that many whole iterations.
+
+        With none, ``default_num_bytes`` per 32x32 picks whole iterations.
+        ``format``: 2 (default) entropy-codes the bits; 1 writes them raw.
+        See ``docs/bitstream.md``.
 
         Returns ``bytes`` for one image, ``list[bytes]`` for a batch.
         """
-        batch, single = _as_image_list(images)
-        streams = [None] * len(batch)
-        for (height, width), indices in _group_by_size(batch).items():
-            iters = self._resolve_iterations(num_bytes, iterations, height, width)
-            group = batch[indices[0]][None] if len(indices) == 1 else np.stack([batch[i] for i in indices])
-            bits = self.encode(group, iters)
-            for i, b in zip(indices, bits):
-                streams[i] = bitstream.encode_stream(self.model_id, width, height, b)
-        return streams[0] if single else streams
+        return codec_streams.compress(self, images, num_bytes, iterations, bpp, format)
 
-    def _parse(self, data, iterations):
-        def code_shape_fn(height, width):
-            self._check_area(height, width, BitstreamError)
-            return self.code_shape(height, width)
-
-        header, bits = bitstream.decode_stream(
-            data,
-            code_shape_fn=code_shape_fn,
-            max_iterations=self.max_iterations,
-            iterations=iterations,
-        )
-        if header.model_id not in self.compatible_ids:
-            raise BitstreamError(
-                f"stream was made by model id {header.model_id}, but this is {self.name} "
-                f"(id {self.model_id}); decode it with the model it was made with"
-            )
-        return header, bits
-
-    def decompress(self, data, iterations=None):
+    def decompress(self, data, iterations=None, *, strict=False):
         """Decodes one stream (``bytes``) or a sequence of streams.
 
+        Any prefix of a stream after its header decodes: to its whole
+        iterations plus the bits a partial one determines (missing bits are
+        0, "no information"). ``strict=True`` raises instead for a cut stream.
         ``iterations``: decode only the first ``k`` iterations (default: all
         the stream holds). Returns a uint8 ``(H, W, 3)`` array for one stream;
         for a sequence, an ``(N, H, W, 3)`` array when all images have the same
         size, else a list of arrays. Raises :class:`BitstreamError` for any
-        bytes that are not a valid stream of this model.
+        bytes that are not a stream of this model.
         """
-        single = isinstance(data, (bytes, bytearray, memoryview))
-        streams = [data] if single else list(_as_stream_list(data))
-        parsed = [self._parse(s, iterations) for s in streams]
-        images = [None] * len(parsed)
-        groups = {}
-        for i, (header, bits) in enumerate(parsed):
-            groups.setdefault((header.height, header.width, bits.shape[0]), []).append(i)
-        for (height, width, _), indices in groups.items():
-            decoded = self.decode(np.stack([parsed[i][1] for i in indices]), height, width)
-            for i, image in zip(indices, decoded):
-                images[i] = image
-        if single:
-            return images[0]
-        if images and all(im.shape == images[0].shape for im in images):
-            return np.stack(images)
-        return images
+        return codec_streams.decompress(self, data, iterations, strict)
 
     def progressive(self, data):
         """Every intermediate reconstruction of one stream: ``(T, H, W, 3)`` uint8."""
-        header, bits = self._parse(data, None)
-        return self.decode(bits[None], header.height, header.width, return_all=True)[0]
-
-
-def _to_numpy(tensor):
-    from keras import ops
-
-    return np.asarray(ops.convert_to_numpy(tensor))
-
-
-def _signs(code):
-    """A code tensor of +-1 (floats) as int8, with 0 read as +1 (sec. 3.1)."""
-    return np.where(_to_numpy(code) < 0, -1, 1).astype(np.int8)
-
-
-def _rgb(image, name):
-    """``image`` itself when it already is a uint8 ``(H, W, 3)`` array (the
-    codec only reads it: no copy of a large photo), else ``to_rgb_uint8``."""
-    if isinstance(image, np.ndarray) and image.dtype == np.uint8 and image.ndim == 3 and image.shape[2] == 3:
-        if image.shape[0] and image.shape[1]:
-            return image
-    return to_rgb_uint8(image, name=name)
-
-
-def _as_image_list(images):
-    """Normalises the accepted image inputs to a list of uint8 (H, W, 3)."""
-    if isinstance(images, np.ndarray) and images.ndim == 4:
-        return [_rgb(im, f"images[{i}]") for i, im in enumerate(images)], False
-    if isinstance(images, (list, tuple)):
-        if not images:
-            raise ImageInputError("`images` is empty")
-        return [_rgb(im, f"images[{i}]") for i, im in enumerate(images)], False
-    return [_rgb(images, "images")], True
-
-
-def _as_stream_list(data):
-    if isinstance(data, str) or not hasattr(data, "__iter__"):
-        raise BitstreamError(
-            f"`data` must be bytes or a sequence of bytes, received {type(data).__name__}"
-        )
-    return data
-
-
-def _group_by_size(images):
-    groups = {}
-    for i, image in enumerate(images):
-        groups.setdefault(image.shape[:2], []).append(i)
-    return groups
+        return codec_streams.decompress(self, data, return_all=True)

@@ -1,4 +1,4 @@
-"""Tests of residual_compression.bitstream (format version 1)."""
+"""Tests of residual_compression.bitstream: format 1 and the shared header (format 2: test_stream_format2)."""
 
 import time
 
@@ -254,7 +254,7 @@ def test_rejects_non_bytes(data):
 
 @pytest.mark.parametrize("length", range(0, HEADER_SIZE))
 def test_rejects_short(length):
-    with pytest.raises(BitstreamError, match="shorter than the 8-byte header"):
+    with pytest.raises(BitstreamError, match="shorter than (the 8-byte|any) header"):
         decode(valid_stream()[:length])
     with pytest.raises(BitstreamError, match="shorter"):
         read_header(valid_stream()[:length])
@@ -265,7 +265,7 @@ def test_rejects_wrong_magic():
         decode(with_byte(valid_stream(), 0, 0x89))
 
 
-@pytest.mark.parametrize("version", [0, 2, 255])
+@pytest.mark.parametrize("version", [0, 3, 255])
 def test_rejects_unsupported_version(version):
     with pytest.raises(BitstreamError, match=f"version {version}"):
         decode(with_byte(valid_stream(), 1, version))
@@ -295,21 +295,38 @@ def test_model_id_zero_is_stored():
     assert header.model_id == 0
 
 
-def test_rejects_empty_payload():
+def test_rejects_empty_payload_when_strict():
     with pytest.raises(BitstreamError, match="empty payload"):
-        decode(pack_header(4, 32, 32))
+        decode(pack_header(4, 32, 32), strict=True)
+
+
+def test_empty_payload_decodes_one_iteration_of_no_information():
+    _, bits = decode(pack_header(4, 32, 32))
+    assert bits.shape == (1, 8, 8, 2) and not bits.any()
 
 
 @pytest.mark.parametrize("cut", [1, 5, 15])
-def test_rejects_truncated_mid_iteration(cut):
+def test_rejects_truncated_mid_iteration_when_strict(cut):
     data = valid_stream(3)[: HEADER_SIZE + 16 + cut]
     with pytest.raises(BitstreamError, match=f"truncated mid-iteration.* {cut} bytes more"):
-        decode(data)
+        decode(data, strict=True)
 
 
-def test_rejects_extra_bytes_appended():
+@pytest.mark.parametrize("cut", [1, 5, 15])
+def test_any_prefix_decodes_what_its_bytes_hold(cut):
+    full = valid_stream(3)
+    _, all_bits = decode(full)
+    _, bits = decode(full[: HEADER_SIZE + 16 + cut])
+    assert bits.shape == (2, 8, 8, 2)
+    np.testing.assert_array_equal(bits[0], all_bits[0])
+    flat, reference = bits[1].reshape(-1), all_bits[1].reshape(-1)
+    np.testing.assert_array_equal(flat[: 8 * cut], reference[: 8 * cut])
+    assert not flat[8 * cut :].any()  # missing bits are 0, "no information"
+
+
+def test_rejects_extra_bytes_appended_when_strict():
     with pytest.raises(BitstreamError, match="truncated mid-iteration.* 3 bytes more"):
-        decode(valid_stream(2) + b"\x00\x00\x00")
+        decode(valid_stream(2) + b"\x00\x00\x00", strict=True)
 
 
 def test_rejects_more_than_max_iterations():
@@ -393,9 +410,11 @@ def test_huge_claimed_size_fails_fast_without_allocating():
     data = pack_header(4, 65535, 65535) + b"\x01\x02\x03\x04\x05"
     start = time.perf_counter()
     with pytest.raises(BitstreamError, match="truncated mid-iteration"):
-        decode(data, code_shape_fn=lambda h, w: (h, w, 64), max_iterations=16)
+        decode(data, code_shape_fn=lambda h, w: (h // 16, w // 16, 2), strict=True)
     # An absurd code shape is only arithmetic, never an allocation.
-    with pytest.raises(BitstreamError, match="truncated mid-iteration"):
+    with pytest.raises(BitstreamError, match="more than"):
+        decode(data, code_shape_fn=lambda h, w: (h, w, 64), max_iterations=16)
+    with pytest.raises(BitstreamError, match="more than"):
         decode(data, code_shape_fn=fixed_shape((10**9, 10**9, 10**9)))
     assert time.perf_counter() - start < 0.5
 
@@ -439,7 +458,7 @@ def test_random_and_mutated_input_only_raises_bitstream_error():
         if choice == 0:  # random garbage, sometimes with a valid magic/version
             data = bytearray(rng.integers(0, 256, rng.integers(0, 80), dtype=np.uint8).tobytes())
             if len(data) >= 2 and rng.random() < 0.7:
-                data[0], data[1] = 0x52, 1
+                data[0], data[1] = 0x52, int(rng.integers(1, 3))
         else:
             data = bytearray(base[rng.integers(len(base))])
             if choice == 1:  # flip random bytes
@@ -469,5 +488,5 @@ def test_random_and_mutated_input_only_raises_bitstream_error():
             outcomes["ok"] += 1
             assert bits.dtype == np.int8
             assert bits.ndim == 4 and 1 <= bits.shape[0] <= 4
-            assert set(np.unique(bits).tolist()) <= {-1.0, 1.0}
+            assert set(np.unique(bits).tolist()) <= {-1, 0, 1}
     assert outcomes["ok"] > 0 and outcomes["error"] > 0

@@ -23,7 +23,12 @@ def test_exact_payload_size_at_budget(codec, case, num_bytes):
     streams = codec.compress(images, num_bytes=num_bytes)
     assert isinstance(streams, list) and len(streams) == 3
     for data in streams:
-        assert len(data) == bitstream.HEADER_SIZE + num_bytes
+        header = bitstream.read_header(data)
+        assert header.version == 2 and header.size == bitstream.HEADER_SIZE
+        payload = len(data) - header.size
+        # Exactly the budget, or the whole stream of every iteration when shorter.
+        assert payload == num_bytes or (payload < num_bytes and header.count == codec.max_iterations * 8 * codec.bytes_per_iteration(32, 32))
+        assert len(codec.compress(images[:1], num_bytes=num_bytes, format=1)[0]) == bitstream.HEADER_SIZE + num_bytes
     recon = codec.decompress(streams)
     assert recon.shape == images.shape and recon.dtype == np.uint8
 
@@ -38,8 +43,8 @@ def test_prefix_property(codec, case):
         pytest.skip("single-iteration model")
     images = synthetic_images(2, seed=3)
     n, k = codec.max_iterations, 3
-    full = codec.compress(images, iterations=n)
-    short = codec.compress(images, iterations=k)
+    full = codec.compress(images, iterations=n, format=1)
+    short = codec.compress(images, iterations=k, format=1)
     per = codec.bytes_per_iteration(32, 32)
     for f, s in zip(full, short):
         # The first k iterations of the n-iteration code are the k-iteration code...
@@ -48,6 +53,10 @@ def test_prefix_property(codec, case):
     truncated = [f[: bitstream.HEADER_SIZE + k * per] for f in full]
     np.testing.assert_array_equal(codec.decompress(truncated), codec.decompress(short))
     np.testing.assert_array_equal(codec.decompress(full, iterations=k), codec.decompress(short))
+    # Format 2 decodes the same bits to the same images.
+    full2 = codec.compress(images, iterations=n)
+    np.testing.assert_array_equal(codec.decompress(full2), codec.decompress(full))
+    np.testing.assert_array_equal(codec.decompress(full2, iterations=k), codec.decompress(short))
 
 
 def test_deterministic_and_batch_independent(codec):
@@ -73,11 +82,16 @@ def test_stream_of_other_model_rejected(codec, case):
         codec.decompress(data)
 
 
-def test_truncated_mid_iteration_rejected(codec):
-    data = codec.compress(synthetic_images(1)[0], iterations=1)
-    for cut in (0, 3, bitstream.HEADER_SIZE, len(data) - 1):
+@pytest.mark.parametrize("format", [1, 2])
+def test_cut_streams_decode_unless_strict(codec, format):
+    data = codec.compress(synthetic_images(1)[0], iterations=1, format=format)
+    for cut in (0, 3):
         with pytest.raises(BitstreamError):
             codec.decompress(data[:cut])
+    for cut in (bitstream.HEADER_SIZE, len(data) - 1):
+        with pytest.raises(BitstreamError):
+            codec.decompress(data[:cut], strict=True)
+        assert codec.decompress(data[:cut]).shape == (32, 32, 3)
 
 
 @pytest.mark.parametrize("size", [(1, 1), (33, 47), (9, 8)])
@@ -91,13 +105,14 @@ def test_odd_sizes_round_trip(size):
         assert recon.shape == (height, width, 3)
         header = bitstream.read_header(data)
         assert (header.width, header.height) == (width, height)
+        data = codec.compress(image, iterations=2, format=1)
         assert len(data) == bitstream.HEADER_SIZE + 2 * codec.bytes_per_iteration(height, width)
 
 
 def test_large_image_fully_convolutional():
     codec = make_codec("conv_lstm")
     image = synthetic_images(1, 512, 768)[0]
-    data = codec.compress(image, iterations=1)
+    data = codec.compress(image, iterations=1, format=1)
     assert codec.decompress(data).shape == (512, 768, 3)
     # 768x512 at 2 bits per 4x4 block: 768 * 512 / 8 / 8 bytes per iteration.
     assert len(data) == bitstream.HEADER_SIZE + 768 * 512 // 64
@@ -125,14 +140,47 @@ def test_image_modes_accepted():
     assert codec.decompress(codec.compress(palette, iterations=1)).shape == (32, 32, 3)
 
 
+def test_grey_images_decode_grey():
+    codec = make_codec("conv_lstm")
+    grey = synthetic_images(1)[0][..., 1]
+    data = codec.compress(grey, iterations=2)
+    assert bitstream.read_header(data).grey
+    out = codec.decompress(data)
+    assert out.shape == (32, 32, 3)
+    assert (out[..., 0] == out[..., 1]).all() and (out[..., 1] == out[..., 2]).all()
+    assert not bitstream.read_header(codec.compress(synthetic_images(1)[0], iterations=2)).grey
+
+
+def test_bpp_budget_scales_with_the_image():
+    codec = make_codec("conv_lstm")
+    small, large = synthetic_images(1, 32, 32)[0], synthetic_images(1, 64, 96)[0]
+    for image in (small, large):
+        data = codec.compress(image, bpp=0.5)
+        header = bitstream.read_header(data)
+        assert len(data) - header.size == image.shape[0] * image.shape[1] * 0.5 / 8
+    with pytest.raises(ValueError, match="bpp.*-1"):
+        codec.compress(small, bpp=-1)
+
+
+def test_every_budget_fills_to_the_byte():
+    codec = make_codec("conv_lstm")
+    image = synthetic_images(1)[0]
+    for num_bytes in (1, 5, 17, 40):
+        data = codec.compress(image, num_bytes=num_bytes)
+        assert len(data) - bitstream.read_header(data).size == num_bytes
+        assert codec.decompress(data, strict=True).shape == (32, 32, 3)
+
+
 def test_bad_arguments_name_the_value():
     codec = make_codec("conv_lstm")
     image = synthetic_images(1)[0]
-    with pytest.raises(ValueError, match="num_bytes.*8"):
-        codec.compress(image, num_bytes=8)
+    with pytest.raises(ValueError, match="num_bytes.*0"):
+        codec.compress(image, num_bytes=0)
+    with pytest.raises(ValueError, match="format.*3"):
+        codec.compress(image, format=3)
     with pytest.raises(ValueError, match="iterations.*99"):
         codec.compress(image, iterations=99)
-    with pytest.raises(ValueError, match="not both"):
+    with pytest.raises(ValueError, match="one of"):
         codec.compress(image, num_bytes=64, iterations=4)
     with pytest.raises(ImageInputError):
         codec.compress(np.zeros((32, 32, 3), np.float32))

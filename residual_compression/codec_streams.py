@@ -1,0 +1,185 @@
+"""Images <-> streams for :class:`~residual_compression.codec.ProgressiveCodec`.
+
+The byte side of the codec: budgets (whole-image ``num_bytes`` or
+size-scaled ``bpp``), the stream format (1 raw, 2 entropy coded), the
+greyscale flag, and decoding any prefix of a stream. The model side
+(``encode`` / ``decode`` of bits) stays in the codec.
+"""
+
+import math
+
+import numpy as np
+
+from residual_compression import bitstream
+from residual_compression import errors
+from residual_compression.errors import BitstreamError
+from residual_compression.errors import ImageInputError
+from residual_compression.errors import ResidualCompressionError
+from residual_compression.images import to_rgb_uint8
+
+__all__ = ["FORMATS", "compress", "decompress", "parse"]
+
+FORMATS = (1, 2)
+# The documented "budget a codec cannot meet" error, where this install has it.
+_BudgetError = getattr(errors, "BudgetError", ResidualCompressionError)
+
+
+def _budget(num_bytes, bpp, iterations, height, width):
+    """Payload bytes for one image size, or None for whole iterations."""
+    given = [n for n, v in (("num_bytes", num_bytes), ("bpp", bpp), ("iterations", iterations)) if v is not None]
+    if len(given) > 1:
+        raise ResidualCompressionError(f"pass one of `num_bytes`, `bpp` and `iterations`, received {given}")
+    if num_bytes is not None:
+        if isinstance(num_bytes, bool) or not isinstance(num_bytes, (int, np.integer)) or num_bytes < 1:
+            raise _BudgetError(f"`num_bytes` must be a positive integer, received: {num_bytes!r}")
+        return int(num_bytes)
+    if bpp is not None:
+        if isinstance(bpp, bool) or not isinstance(bpp, (int, float, np.integer, np.floating)) or not (
+            0 < bpp < math.inf
+        ):
+            raise _BudgetError(f"`bpp` must be a positive number of bits per pixel, received: {bpp!r}")
+        return max(1, int(bpp * height * width / 8))
+    return None
+
+
+def _is_grey(image):
+    return bool((image[..., 0] == image[..., 1]).all() and (image[..., 1] == image[..., 2]).all())
+
+
+def _encode_budget(codec, group, budget, fmt, grey, height, width):
+    """Streams of exactly ``budget`` payload bytes (or whole, when shorter)."""
+    per = codec.bytes_per_iteration(height, width)
+    top = codec.max_iterations
+    if fmt == 1:
+        iterations = min(top, -(-budget // per))
+        bits = codec.encode(group, iterations)
+        return [bitstream.encode_stream(codec.model_id, width, height, b)[: bitstream.HEADER_SIZE + budget] for b in bits]
+    # Enough iterations that the coded payload reaches the budget: first as
+    # if coding saved nothing, then from each image's own measured rate (so a
+    # stream never depends on the other images of the batch).
+    wanted = {i: min(top, budget // per + 1) for i in range(len(group))}
+    streams = {}
+    while wanted:
+        for iterations in sorted(set(wanted.values())):
+            indices = [i for i, k in wanted.items() if k == iterations]
+            bits = codec.encode(group[indices], iterations)
+            coded = bitstream.encode_streams2(
+                codec.model_id, width, height, bits, context=codec.context_model,
+                grey=[grey[i] for i in indices], num_bytes=budget,
+            )
+            for i, stream in zip(indices, coded):
+                payload = len(stream) - bitstream.read_header(stream).size
+                if iterations == top or payload >= budget:
+                    streams[i] = stream
+                    del wanted[i]
+                else:
+                    rate = max(payload, 1) / iterations
+                    wanted[i] = min(top, max(iterations + 1, math.ceil(budget / rate) + 1))
+    return [streams[i] for i in range(len(group))]
+
+
+def compress(codec, images, num_bytes=None, iterations=None, bpp=None, format=2):
+    """See :meth:`ProgressiveCodec.compress`."""
+    if format not in FORMATS:
+        raise ResidualCompressionError(f"`format` must be one of {FORMATS}, received: {format!r}")
+    batch, single = _as_image_list(images)
+    streams = [None] * len(batch)
+    for (height, width), indices in _group_by_size(batch).items():
+        budget = _budget(num_bytes, bpp, iterations, height, width)
+        group = batch[indices[0]][None] if len(indices) == 1 else np.stack([batch[i] for i in indices])
+        grey = [_is_grey(batch[i]) for i in indices] if format == 2 else None
+        if budget is not None:
+            out = _encode_budget(codec, group, budget, format, grey, height, width)
+        else:
+            bits = codec.encode(group, codec._resolve_iterations(None, iterations, height, width))
+            if format == 1:
+                out = [bitstream.encode_stream(codec.model_id, width, height, b) for b in bits]
+            else:
+                out = bitstream.encode_streams2(
+                    codec.model_id, width, height, bits, context=codec.context_model, grey=grey
+                )
+        for i, stream in zip(indices, out):
+            streams[i] = stream
+    return streams[0] if single else streams
+
+
+def parse(codec, data, iterations=None, strict=False):
+    """``(header, bits)`` of one stream of ``codec``'s model (any format)."""
+
+    def code_shape_fn(height, width):
+        codec._check_area(height, width, BitstreamError)
+        return codec.code_shape(height, width)
+
+    header = bitstream.read_header(data)
+    if header.model_id not in codec.compatible_ids:
+        raise BitstreamError(
+            f"stream was made by model id {header.model_id}, but this is {codec.name} "
+            f"(id {codec.model_id}); decode it with the model it was made with"
+        )
+    return bitstream.decode_stream(
+        data,
+        code_shape_fn=code_shape_fn,
+        max_iterations=codec.max_iterations,
+        iterations=iterations,
+        strict=strict,
+    )
+
+
+def _grey(images):
+    """uint8 ``(..., 3)`` -> the same with R = G = B = luma (ITU-R 601)."""
+    rgb = images.astype(np.int32)
+    y = (rgb[..., 0] * 299 + rgb[..., 1] * 587 + rgb[..., 2] * 114 + 500) // 1000
+    return np.repeat(y[..., None], 3, axis=-1).astype(np.uint8)
+
+
+def decompress(codec, data, iterations=None, strict=False, return_all=False):
+    """See :meth:`ProgressiveCodec.decompress`."""
+    single = isinstance(data, (bytes, bytearray, memoryview))
+    streams = [data] if single else list(_as_stream_list(data))
+    parsed = [parse(codec, s, iterations, strict) for s in streams]
+    images = [None] * len(parsed)
+    groups = {}
+    for i, (header, bits) in enumerate(parsed):
+        groups.setdefault((header.height, header.width, bits.shape[0]), []).append(i)
+    for (height, width, _), indices in groups.items():
+        decoded = codec.decode(np.stack([parsed[i][1] for i in indices]), height, width, return_all=return_all)
+        for i, image in zip(indices, decoded):
+            images[i] = _grey(image) if parsed[i][0].grey else image
+    if single:
+        return images[0]
+    if images and all(im.shape == images[0].shape for im in images):
+        return np.stack(images)
+    return images
+
+
+def _rgb(image, name):
+    """``image`` itself when it already is a uint8 ``(H, W, 3)`` array (the
+    codec only reads it: no copy of a large photo), else ``to_rgb_uint8``."""
+    if isinstance(image, np.ndarray) and image.dtype == np.uint8 and image.ndim == 3 and image.shape[2] == 3:
+        if image.shape[0] and image.shape[1]:
+            return image
+    return to_rgb_uint8(image, name=name)
+
+
+def _as_image_list(images):
+    """Normalises the accepted image inputs to a list of uint8 (H, W, 3)."""
+    if isinstance(images, np.ndarray) and images.ndim == 4:
+        return [_rgb(im, f"images[{i}]") for i, im in enumerate(images)], False
+    if isinstance(images, (list, tuple)):
+        if not images:
+            raise ImageInputError("`images` is empty")
+        return [_rgb(im, f"images[{i}]") for i, im in enumerate(images)], False
+    return [_rgb(images, "images")], True
+
+
+def _as_stream_list(data):
+    if isinstance(data, str) or not hasattr(data, "__iter__"):
+        raise BitstreamError(f"`data` must be bytes or a sequence of bytes, received {type(data).__name__}")
+    return data
+
+
+def _group_by_size(images):
+    groups = {}
+    for i, image in enumerate(images):
+        groups.setdefault(image.shape[:2], []).append(i)
+    return groups
