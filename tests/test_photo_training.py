@@ -131,3 +131,12 @@ def test_train_on_photos_warm_start_and_resume(tmp_path):
     assert max(moved) < 0.05  # ...not from a fresh initialisation
     model, _ = train("conv_lstm", None, 4, tmp_path / "run", resume=True, **kwargs)
     assert (tmp_path / "run" / "checkpoints").exists()
+    # A checkpoint of a run (still going or not) becomes a zoo file.
+    from residual_compression.training.zoo_entry import make_zoo_entry
+
+    entry = make_zoo_entry(tmp_path / "run", "photo_family", tmp_path / "zoo", checkpoint="latest")
+    assert entry["training"].startswith("4 steps") and entry["config"]["iterations"] == 2
+    shipped = build_model("conv_lstm", **entry["config"])
+    shipped.load_weights(tmp_path / "zoo" / entry["weights"])
+    for a, b in zip(shipped.get_weights(), model.get_weights()):
+        np.testing.assert_array_equal(a, b)

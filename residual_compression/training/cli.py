@@ -48,7 +48,7 @@ def _run_train(args):
 def _run_zoo_entry(args):
     from residual_compression.training.zoo_entry import make_zoo_entry
 
-    entry = make_zoo_entry(args.run_dir, args.family, args.zoo_dir, float16=args.float16)
+    entry = make_zoo_entry(args.run_dir, args.family, args.zoo_dir, float16=args.float16, checkpoint=args.checkpoint)
     print(json.dumps(entry, indent=2))
     print("add a _network(...) record for the family to zoo/presets.py (weights=, sha256=, training=)", file=sys.stderr)
     return 0
@@ -85,6 +85,7 @@ def register(subparsers):
     p.add_argument("family", help="the preset family, e.g. conv_lstm")
     p.add_argument("--zoo-dir", default="zoo")
     p.add_argument("--float16", action="store_true", help="store weights as float16 (half the size)")
+    p.add_argument("--checkpoint", help="take a checkpoint's weights ('latest' or a step) instead of the final ones")
     p.set_defaults(func=_run_zoo_entry)
     register_thumbnails(subparsers)
 

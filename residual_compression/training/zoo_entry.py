@@ -15,6 +15,7 @@ import hashlib
 import json
 import pathlib
 import tempfile
+import warnings
 
 from residual_compression.errors import ResidualCompressionError
 
@@ -59,15 +60,29 @@ def _compress_h5(src, dst, float16=False, metadata=None):
         fin.visititems(copy)
 
 
-def make_zoo_entry(run_dir, family, zoo_dir, float16=False):
+def _run_weights(run_dir, checkpoint):
+    """The weights file of a run: ``final.weights.h5``, or a checkpoint's (``"latest"`` or a step)."""
+    if checkpoint is None:
+        return run_dir / "final.weights.h5", None
+    from residual_compression.training.checkpoints import latest_step
+
+    step = latest_step(run_dir / "checkpoints") if checkpoint == "latest" else int(checkpoint)
+    return run_dir / "checkpoints" / f"checkpoint-{step:08d}" / "model.weights.h5", step
+
+
+def make_zoo_entry(run_dir, family, zoo_dir, float16=False, checkpoint=None):
     """Copies a run's final weights into the zoo; returns the registry fields.
+
+    ``checkpoint`` (``"latest"`` or a step) takes a checkpoint's weights
+    instead of the final ones, e.g. from a run that is still going.
 
     ``float16=True`` stores the weights rounded to float16 (half the size, for
     models that would not fit the 16 MiB per-file limit); the shipped model is
     then the rounded one, and that is what its model card must measure.
     """
     run_dir = pathlib.Path(run_dir)
-    run_file, weights = run_dir / "run.json", run_dir / "final.weights.h5"
+    weights, step = _run_weights(run_dir, checkpoint)
+    run_file = run_dir / "run.json"
     for path in (run_file, weights):
         if not path.is_file():
             raise ResidualCompressionError(f"{path}: missing; is {run_dir} a finished training run?")
@@ -81,7 +96,9 @@ def make_zoo_entry(run_dir, family, zoo_dir, float16=False):
         from residual_compression.models import build_model
 
         model = build_model(run["architecture"], **config)
-        model.load_weights(weights)
+        with warnings.catch_warnings():  # the optimizer is not shipped
+            warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+            model.load_weights(weights)
         model_only = pathlib.Path(tmp) / "model.weights.h5"
         model.save_weights(model_only)
         metadata = {"architecture": run["architecture"], "config": config}
@@ -99,7 +116,7 @@ def make_zoo_entry(run_dir, family, zoo_dir, float16=False):
         "config": config,
         "float16": float16,
         "training": (
-            f"{run.get('final_step')} steps x batch {run['batch_size']} on {run['data']} "
+            f"{step if step is not None else run.get('final_step')} steps x batch {run['batch_size']} on {run['data']} "
             f"({run['images']} images), {run['backend']} backend"
         ),
         "bytes": size,
