@@ -5,18 +5,25 @@ Commands:
   encode     image file(s) -> stream file(s)
   decode     stream file -> PNG
   info       what a stream holds
-  evaluate / bench   see residual_compression.evaluation
+  presets    the zoo presets
+  evaluate   see residual_compression.evaluation
+  bench      see residual_compression.benchmarks
+  train / zoo-entry / export   see residual_compression.training and .export
 
 Errors print one line ``residual-compression: error: ...`` and exit non-zero.
+``--help``, ``--version``, ``presets``, ``info`` and every argument or file
+error answer without importing TensorFlow or Keras: the stream layout comes
+from the zoo table (:mod:`residual_compression.stream_layout`), and a model is
+loaded only when there is something valid to encode or decode. TensorFlow's
+start-up log lines are silenced unless ``--verbose``
+(:mod:`residual_compression.quiet_startup`).
 """
 
 import argparse
-import os
 import pathlib
 import sys
 
-import numpy as np
-
+from residual_compression import __version__
 from residual_compression.argtypes import positive_int
 from residual_compression.errors import ResidualCompressionError
 
@@ -58,34 +65,53 @@ def _read_bytes(path):
         raise CommandError(f"{path}: cannot read: {e.strerror or e}") from None
 
 
-def _codec_for_stream(data, source):
+def _layout(preset):
+    """The preset's stream layout, from the zoo table when it states it all, else from its model."""
+    from residual_compression.stream_layout import StreamLayout
+
+    return StreamLayout.of(preset) or StreamLayout.of_codec(_load_codec(preset.name))
+
+
+def _parse_stream(data, source):
+    """``(preset, header, bits)`` of a stream file, checked without loading a model."""
     from residual_compression import bitstream
     from residual_compression import zoo
 
     try:
-        header = bitstream.read_header(data)
-        preset = zoo.preset_for_id(header.model_id)
+        preset = zoo.preset_for_id(bitstream.read_header(data).model_id)
+        header, bits = _layout(preset).parse(data)
     except ResidualCompressionError as e:
         raise CommandError(f"{source}: {e}") from None
-    return header, _load_codec(preset.name)
+    return preset, header, bits
+
+
+def _check_writable(path):
+    folder = path.parent
+    if not folder.is_dir():
+        raise CommandError(f"{path}: cannot write: no folder {folder}")
 
 
 # -- commands -------------------------------------------------------------------
 
 
 def _cmd_encode(args):
+    from residual_compression import zoo
     from residual_compression.images import load_image
 
     inputs = [pathlib.Path(p) for p in args.inputs]
     out = pathlib.Path(args.output)
     if len(inputs) > 1 and not out.is_dir():
         raise CommandError(f"-o {out}: with several inputs, -o must be an existing folder")
-    codec = _load_codec(args.model)
+    if not out.is_dir():
+        _check_writable(out)
+    zoo.get_preset(args.model)  # an unknown name fails here, before any image is read
+    codec = None  # loaded at the first image there is to encode
     failures = 0
     for path in inputs:
         target = out / (path.stem + ".rc") if out.is_dir() else out
         try:
             image = load_image(path)
+            codec = codec or _load_codec(args.model)
             data = codec.compress(image, num_bytes=args.bytes, iterations=args.iterations)
         except ResidualCompressionError as e:
             message = str(e)
@@ -110,10 +136,17 @@ def _cmd_decode(args):
     from residual_compression.images import save_image
 
     data = _read_bytes(args.input)
-    _, codec = _codec_for_stream(data, args.input)
+    preset, _, bits = _parse_stream(data, args.input)
+    if args.iterations is not None and args.iterations > bits.shape[0]:
+        raise CommandError(
+            f"--iterations {args.iterations}: {args.input} holds only {bits.shape[0]} iterations"
+        )
+    output = pathlib.Path(args.output)
+    _check_writable(output)
+    codec = _load_codec(preset.name)
     try:
         image = codec.decompress(data, iterations=args.iterations)
-        save_image(args.output, image)
+        save_image(output, image)
     except ResidualCompressionError as e:
         raise CommandError(f"{args.input}: {e}") from None
     except OSError as e:
@@ -123,26 +156,25 @@ def _cmd_decode(args):
 
 
 def _cmd_info(args):
-    from residual_compression import bitstream
-
     data = _read_bytes(args.input)
-    header, codec = _codec_for_stream(data, args.input)
-    try:
-        _, bits = codec._parse(data, None)
-    except ResidualCompressionError as e:
-        raise CommandError(f"{args.input}: {e}") from None
-    payload = len(data) - bitstream.HEADER_SIZE
+    preset, header, bits = _parse_stream(data, args.input)
+    header_size = getattr(header, "size", 8)
+    payload = len(data) - header_size
+    h, w, c = bits.shape[1:]
     print(f"file:        {args.input}")
-    print(f"model:       {codec.name} (id {header.model_id}){'' if codec.trained else ' UNTRAINED'}")
+    print(f"model:       {preset.name} (id {header.model_id}){'' if preset.weights else ' UNTRAINED'}")
+    print(f"format:      {getattr(header, 'version', 1)}")
     print(f"size:        {header.width}x{header.height}")
-    print(f"iterations:  {bits.shape[0]} x {codec.bytes_per_iteration(header.height, header.width)} bytes")
-    print(f"bytes:       {len(data)} ({bitstream.HEADER_SIZE} header + {payload} payload)")
+    print(f"iterations:  {bits.shape[0]} x {h * w * c} bits ({h}x{w}x{c} code)")
+    print(f"bytes:       {len(data)} ({header_size} header + {payload} payload)")
     print(f"bpp:         {payload * 8 / (header.width * header.height):.4f}")
     return 0
 
 
 def _demo_images():
     """Four 32x32 test patterns (used when `roundtrip` is given no files)."""
+    import numpy as np
+
     y, x = np.mgrid[0:32, 0:32].astype(np.float32) / 31.0
     rng = np.random.default_rng(0)
     patterns = [
@@ -155,6 +187,8 @@ def _demo_images():
 
 
 def _cmd_roundtrip(args):
+    import numpy as np
+
     from residual_compression.evaluation.metrics import patch_ssim
     from residual_compression.evaluation.metrics import psnr
     from residual_compression.images import load_image
@@ -202,11 +236,13 @@ def _cmd_roundtrip(args):
 # -- parser -----------------------------------------------------------------------
 
 
-
-
 def build_parser():
     parser = argparse.ArgumentParser(
         prog=PROG, description="Progressive neural image codecs (Toderici et al., ICLR 2016)."
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument(
+        "--verbose", action="store_true", help="show TensorFlow's start-up log lines (hidden by default)"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
@@ -261,8 +297,11 @@ def _cmd_presets(args):
 
 def main(argv=None):
     """Entry point; returns the exit status."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter
     args = build_parser().parse_args(argv)
+    if not args.verbose:
+        from residual_compression import quiet_startup
+
+        quiet_startup.silence()
     try:
         return args.func(args)
     except CommandError as e:

@@ -1,5 +1,6 @@
 """The command line end to end on generated images."""
 
+import os
 import subprocess
 import sys
 
@@ -8,6 +9,7 @@ import pytest
 from PIL import Image
 
 from conftest import synthetic_images
+from residual_compression import __version__
 from residual_compression import zoo
 from residual_compression.cli import main
 
@@ -65,13 +67,16 @@ def test_truncated_stream_still_decodes_at_lower_rate(tmp_path, png):
         (lambda d: ["info", str(d / "cut.rc")], "cut.rc"),
         (lambda d: ["encode", str(d / "in.png"), "-o", str(d / "o.rc"), "--model", "conv_lstm_6B"], "conv_lstm_64B"),
         (lambda d: ["encode", str(d / "in.png"), "-o", str(d / "o.rc"), "--bytes", "8"], "num_bytes"),
+        (lambda d: ["encode", str(d / "in.png"), "-o", str(d / "no" / "o.rc")], "cannot write"),
+        (lambda d: ["decode", str(d / "good.rc"), "-o", str(d / "o.png"), "--iterations", "5"], "only 4"),
+        (lambda d: ["decode", str(d / "good.rc"), "-o", str(d / "no" / "o.png")], "cannot write"),
     ],
 )
 def test_bad_input_one_line_error(tmp_path, png, capsys, argv_fn, message):
     (tmp_path / "bad.png").write_bytes(b"this is not a png")
     (tmp_path / "garbage.rc").write_bytes(bytes(range(50)))
     main(["encode", str(png), "-o", str(tmp_path / "good.rc")])
-    (tmp_path / "cut.rc").write_bytes((tmp_path / "good.rc").read_bytes()[:-3])
+    (tmp_path / "cut.rc").write_bytes((tmp_path / "good.rc").read_bytes()[:5])  # inside the header
     capsys.readouterr()
     assert main(argv_fn(tmp_path)) != 0
     err = capsys.readouterr().err
@@ -104,6 +109,117 @@ def test_roundtrip_main_job_prints_sizes(capsys):
     assert main(["roundtrip", "--model", "conv_residual_shared_64B", "--bytes", "64", "128"]) == 0
     out = capsys.readouterr().out
     assert out.count(" 72 ") == 4 and out.count(" 136 ") == 4
+
+
+def _run(args, **kwargs):
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=120, **kwargs)
+
+
+_IMPORTED = (
+    "import runpy, sys\n"
+    "sys.argv = ['residual-compression'] + sys.argv[1:]\n"
+    "code = None\n"
+    "try:\n"
+    "    runpy.run_module('residual_compression', run_name='__main__')\n"
+    "except SystemExit as exc:\n"
+    "    code = exc.code\n"
+    "heavy = sorted(m for m in ('tensorflow', 'keras', 'jax', 'torch') if m in sys.modules)\n"
+    "print('IMPORTED', heavy, code, file=sys.stderr)\n"
+)
+
+
+@pytest.fixture(scope="module")
+def stream_files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("streams")
+    png = folder / "in.png"
+    Image.fromarray(synthetic_images(1, 32, 32)[0]).save(png)
+    assert main(["encode", str(png), "-o", str(folder / "x.rc"), "--bytes", "64"]) == 0
+    (folder / "cut.rc").write_bytes((folder / "x.rc").read_bytes()[:5])  # inside the header
+    return folder
+
+
+@pytest.mark.parametrize(
+    "argv, code, expected",
+    [
+        (["info", "{d}/x.rc"], 0, "model:       conv_lstm_64B"),
+        (["--version"], 0, "residual-compression 0.1.0"),
+        (["--help"], 0, "--verbose"),
+        (["presets"], 0, "conv_lstm_64B"),
+        (["info", "{d}/cut.rc"], 1, "cut.rc"),
+        (["info", "{d}/missing.rc"], 1, "no such file"),
+        (["decode", "{d}/cut.rc", "-o", "{d}/o.png"], 1, "cut.rc"),
+        (["encode", "{d}/missing.png", "-o", "{d}/o.rc"], 1, "missing.png"),
+        (["encode", "{d}/in.png", "-o", "{d}/o.rc", "--model", "nope"], 1, "unknown preset"),
+        (["encode", "{d}/in.png", "--bytes", "-3"], 2, "positive integer"),
+    ],
+)
+def test_fast_answers_import_no_framework(stream_files, argv, code, expected):
+    argv = [a.format(d=stream_files) for a in argv]
+    result = _run(["-c", _IMPORTED, *argv])
+    assert f"IMPORTED [] {code}" in result.stderr
+    assert expected in result.stdout + result.stderr
+
+
+def test_info_matches_the_loaded_codec(stream_files, capsys):
+    codec = zoo.load("conv_lstm_64B")
+    iterations = len(codec.progressive((stream_files / "x.rc").read_bytes()))
+    assert main(["info", str(stream_files / "x.rc")]) == 0
+    out = capsys.readouterr().out
+    h, w, c = codec.code_shape(32, 32)
+    assert f"iterations:  {iterations} x {h * w * c} bits ({h}x{w}x{c} code)" in out
+    assert f"model:       {codec.name} (id {codec.model_id})" in out
+
+
+def test_version_flag(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0 and capsys.readouterr().out.strip() == f"residual-compression {__version__}"
+
+
+_FAKE_TENSORFLOW = """
+import os
+os.write(2, b"I0000 cudart_stub.cc:31] chatter from C++\\n")
+if os.environ.get("FAKE_TF_FAIL"):
+    raise ImportError("fake tensorflow cannot load")
+
+class config:
+    listed = False
+
+    @classmethod
+    def list_physical_devices(cls):  # like TensorFlow: the cuInit line on the first call only
+        if not cls.listed:
+            os.write(2, b"E0000 cuda_platform.cc:52] failed call to cuInit\\n")
+        cls.listed = True
+        return []
+"""
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_framework_start_up_lines_are_silenced_unless_verbose(tmp_path, verbose):
+    (tmp_path / "tensorflow").mkdir()
+    (tmp_path / "tensorflow" / "__init__.py").write_text(_FAKE_TENSORFLOW)
+    code = (
+        "import sys; from residual_compression import quiet_startup\n"
+        f"{'' if verbose else 'quiet_startup.silence()'}\n"
+        "import tensorflow; tensorflow.config.list_physical_devices()\n"
+        "print('after import', file=sys.stderr)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    result = _run(["-c", code], env=env)
+    assert result.returncode == 0 and "after import" in result.stderr
+    assert ("chatter from C++" in result.stderr) == verbose
+    assert ("cuInit" in result.stderr) == verbose
+
+
+def test_a_failed_framework_import_keeps_its_log(tmp_path):
+    (tmp_path / "tensorflow").mkdir()
+    (tmp_path / "tensorflow" / "__init__.py").write_text(_FAKE_TENSORFLOW)
+    code = "from residual_compression import quiet_startup; quiet_startup.silence(); import tensorflow"
+    env = {**os.environ, "FAKE_TF_FAIL": "1",
+           "PYTHONPATH": f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    result = _run(["-c", code], env=env)
+    assert result.returncode != 0
+    assert "chatter from C++" in result.stderr and "fake tensorflow cannot load" in result.stderr
 
 
 def test_module_entry_point_help():
