@@ -16,6 +16,7 @@ PACKAGES = [
     "residual_compression.layers",
     "residual_compression.models",
     "residual_compression.evaluation",
+    "residual_compression.benchmarks",
     "residual_compression.training",
     "residual_compression.zoo",
     "residual_compression.export",

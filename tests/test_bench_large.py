@@ -6,9 +6,13 @@ from PIL import Image
 
 from conftest import install_fake_zoo
 from conftest import make_codec
+from residual_compression.benchmarks.large_image import _psnr
 from residual_compression.evaluation import cli
-from residual_compression.evaluation.bench_large import _psnr
-from residual_compression.evaluation.bench_large import smooth_image
+from residual_compression.images import synthetic_images
+
+
+def smooth_image(height, width, seed=0):
+    return synthetic_images(1, height, width, seed)[0]
 
 
 @pytest.fixture

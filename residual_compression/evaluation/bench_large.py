@@ -1,151 +1,15 @@
-"""Time and peak memory of encoding and decoding one large image (``bench --large``).
+"""Moved to :mod:`residual_compression.benchmarks.large_image`; this alias keeps
+``evaluation.bench_large`` imports working."""
 
-For each neural codec and byte target (bytes per 32x32 of image area, so
-``--targets 64`` is 4 iterations for the conv models) one image is compressed
-and decompressed once. Memory is the process's peak resident set size
-(``VmHWM`` on Linux, reset before each measurement through
-``/proc/self/clear_refs``; elsewhere ``ru_maxrss``, which cannot be reset),
-reported in total and above the resident size just before the call (the
-interpreter, the framework, the model and the image itself).
-"""
-
-from __future__ import annotations
-
-import dataclasses
-import resource
-import sys
-import time
-
-import numpy as np
-
-from residual_compression.errors import ResidualCompressionError
+from residual_compression.benchmarks.large_image import LargeRow
+from residual_compression.benchmarks.large_image import bench_large_image
+from residual_compression.benchmarks.large_image import format_large
 
 __all__ = ["LargeRow", "bench_large_image", "format_large", "smooth_image"]
 
-_MIB = 2**20
-
-
-@dataclasses.dataclass(frozen=True)
-class LargeRow:
-    """One codec at one target on one large image."""
-
-    codec: str
-    target: int
-    iterations: int
-    stream_bytes: int
-    encode_s: float
-    decode_s: float
-    start_mib: float
-    encode_peak_mib: float
-    encode_above_mib: float
-    decode_peak_mib: float
-    decode_above_mib: float
-    psnr_db: float
-
 
 def smooth_image(height, width, seed=0):
-    """A photo-like uint8 test image: smooth colour waves plus mild noise."""
-    rng = np.random.default_rng(seed)
-    y = np.linspace(0, 1, height, dtype=np.float32)[:, None]
-    x = np.linspace(0, 1, width, dtype=np.float32)[None, :]
-    image = np.empty((height, width, 3), np.uint8)
-    for c in range(3):
-        fx, fy, phase = rng.uniform(3, 40), rng.uniform(3, 40), rng.uniform(0, 6.3)
-        wave = 127.5 + 80 * np.sin(fx * x + phase) * np.cos(fy * y - phase)
-        wave += 6 * rng.standard_normal((height, width), dtype=np.float32)
-        image[..., c] = np.clip(np.rint(wave), 0, 255)
-    return image
+    """One ``images.synthetic_images`` image of ``height x width`` (the package's one generator)."""
+    from residual_compression.images import synthetic_images
 
-
-def _psnr(a, b, rows=256):
-    """PSNR of two large uint8 images, accumulated a band of rows at a time."""
-    total = 0.0
-    for start in range(0, a.shape[0], rows):
-        diff = a[start : start + rows].astype(np.float32) - b[start : start + rows]
-        total += float(np.square(diff, dtype=np.float64).sum())
-    mse = total / a.size
-    return float("inf") if mse == 0 else 10 * np.log10(255.0**2 / mse)
-
-
-def _status_mib(field):
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
-
-
-def _reset_peak():
-    """Resets the peak RSS to the current RSS; returns the current RSS (MiB)."""
-    try:
-        with open("/proc/self/clear_refs", "w") as refs:
-            refs.write("5")
-    except OSError:
-        pass
-    current = _status_mib("VmRSS")
-    return current if current is not None else _ru_maxrss_mib()
-
-
-def _ru_maxrss_mib():
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / _MIB if sys.platform == "darwin" else peak / 1024
-
-
-def _peak():
-    peak = _status_mib("VmHWM")
-    return peak if peak is not None else _ru_maxrss_mib()
-
-
-def _measured(fn):
-    before = _reset_peak()
-    start = time.perf_counter()
-    result = fn()
-    seconds = time.perf_counter() - start
-    peak = _peak()
-    return result, seconds, before, peak, peak - before
-
-
-def bench_large_image(key, codec, image, targets, notes=None):
-    """``LargeRow`` per target (bytes per 32x32) for a neural codec on one image."""
-    rows = []
-    for target in targets:
-        try:
-            iterations = codec.iterations_for(target)
-            data, enc_s, start, enc_peak, enc_above = _measured(lambda: codec.compress(image, iterations=iterations))
-        except ResidualCompressionError as exc:  # a target or an image (over max_pixels) it refuses
-            if notes is not None:
-                notes.append(f"{key} skipped at {target} B: {str(exc).splitlines()[0]}")
-            continue
-        recon, dec_s, _, dec_peak, dec_above = _measured(lambda: codec.decompress(data))
-        rows.append(
-            LargeRow(key, target, iterations, len(data), enc_s, dec_s, start, enc_peak, enc_above,
-                     dec_peak, dec_above, _psnr(image, recon))
-        )
-    return rows
-
-
-def format_large(rows, *, height, width, source, tile_size, notes=()):
-    """Markdown report of ``LargeRow``s."""
-    lines = [
-        f"image: {width}x{height} ({source}); tiles of at most {tile_size}x{tile_size} pixels",
-        "",
-        "| codec | target (B/32x32) | iterations | stream bytes | encode s | decode s "
-        "| resident before MiB | encode peak MiB (above before) | decode peak MiB (above before) | PSNR dB |",
-        "|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for r in rows:
-        lines.append(
-            f"| {r.codec} | {r.target} | {r.iterations} | {r.stream_bytes} | {r.encode_s:.1f} "
-            f"| {r.decode_s:.1f} | {r.start_mib:.0f} | {r.encode_peak_mib:.0f} ({r.encode_above_mib:+.0f}) "
-            f"| {r.decode_peak_mib:.0f} ({r.decode_above_mib:+.0f}) | {r.psnr_db:.2f} |"
-        )
-    lines.append("")
-    lines.append("resident before = the process before encoding (interpreter, framework, model, image); "
-                 "peak = its peak resident memory during the call; above before = peak minus the "
-                 "resident memory just before that call. Memory the allocator keeps after the "
-                 "first call is counted in later rows' 'before'.")
-    lines.extend(f"note: {note}" for note in notes)
-    return "\n".join(lines) + "\n"
+    return synthetic_images(1, height, width, seed)[0]

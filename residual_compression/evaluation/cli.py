@@ -1,4 +1,7 @@
-"""``evaluate`` and ``bench`` subcommands (paper sec. 4.2-4.3, Table 1).
+"""``evaluate`` (paper sec. 4.2-4.3, Table 1) and, registered beside it, ``bench``.
+
+``bench`` lives in :mod:`residual_compression.benchmarks.cli`; ``register``
+adds it here too and ``run_bench`` is its handler, re-exported.
 
 The main CLI calls ``register(subparsers)``; each subcommand sets
 ``func=handler``, a function of the parsed arguments that returns an exit
@@ -18,8 +21,9 @@ import os
 import sys
 
 from residual_compression.argtypes import non_negative_int
-from residual_compression.argtypes import positive_float
 from residual_compression.argtypes import positive_int
+from residual_compression.benchmarks import cli as bench_cli
+from residual_compression.benchmarks.cli import run_bench
 
 __all__ = ["register", "main", "run_evaluate", "run_bench", "DEFAULT_RD_TARGETS"]
 
@@ -86,34 +90,8 @@ def register(subparsers):
     ev.add_argument("--no-plots", action="store_true", help="write tables only, no figures")
     ev.set_defaults(func=run_evaluate)
 
-    bench = subparsers.add_parser(
-        "bench",
-        help="encode/decode throughput, MACs and FLOP/s on this machine",
-        description="Thumbnails per second at byte targets for neural and classical codecs, "
-        "with the machine's float32 matmul FLOP/s measured in the same run.",
-    )
-    _add_codec_options(bench)
-    bench.add_argument("--batch", type=positive_int, default=64, metavar="B",
-                       help="thumbnails per batch (default 64)")
-    bench.add_argument("--seconds", type=positive_float, default=2.0, metavar="S",
-                       help="time budget per measurement (default 2)")
-    bench.add_argument("--images", default=None, metavar="PATH",
-                       help="images to use (default: synthetic 32x32 images); with --large, "
-                       "one image file, resized to WxH if it is another size")
-    bench.add_argument("--large", type=_size_arg, default=None, metavar="WxH",
-                       help="instead of thumbnails, encode and decode one WxH image (synthetic "
-                       "unless --images names a file) and report seconds and peak memory; "
-                       "targets are bytes per 32x32 of area")
-    bench.set_defaults(func=run_bench)
+    bench = bench_cli.register(subparsers)
     return ev, bench
-
-
-def _size_arg(text):
-    """``WIDTHxHEIGHT`` -> (width, height), for ``bench --large``."""
-    parts = text.lower().split("x")
-    if len(parts) == 2 and all(p.isdigit() and 0 < int(p) <= 65535 for p in parts):
-        return int(parts[0]), int(parts[1])
-    raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT such as 6000x4000, received {text!r}")
 
 
 def _error(message):
@@ -265,71 +243,6 @@ def run_evaluate(args):
             plots.plot_progressive(neural, loaded.images[0], budgets, os.path.join(out, "progressive.png"))
             written.append("progressive.png")
     print(f"wrote {', '.join(written)} to {out}", file=sys.stderr)
-    return 0
-
-
-def run_bench(args):
-    """Handler of ``bench``: print throughput, MACs, FLOP/s and utilisation."""
-    if args.large is not None:
-        return _run_bench_large(args)
-    try:
-        codecs = _codecs(args)
-        loaded = _load(args.images, "thumb", args.batch) if args.images else None
-    except _InputError as exc:
-        return _error(exc)
-
-    import numpy as np
-
-    from residual_compression.evaluation import bench
-    from residual_compression.evaluation.baselines import BaselineCodec
-
-    images = np.asarray(loaded.images) if loaded is not None else bench.synthetic_images(args.batch)
-    targets = sorted(set(args.targets))
-    machine = bench.matmul_flops(args.seconds)
-    rows, notes = [], []
-    for key, codec in codecs.items():
-        if isinstance(codec, BaselineCodec):
-            rows.extend(bench.bench_baseline(key, codec, images, targets, args.seconds))
-        else:
-            rows.extend(bench.bench_neural(key, codec, images, targets, args.seconds, notes))
-    print(bench.format_bench(rows, machine, batch=len(images), notes=notes), end="")
-    return 0
-
-
-def _run_bench_large(args):
-    """``bench --large WxH``: one large image, seconds and peak memory per codec."""
-    try:
-        codecs = _neural_codecs(args.models)
-        if not codecs:
-            raise _InputError("bench --large needs --models (classical codecs are not measured there)")
-        if args.images:
-            from residual_compression.errors import ImageInputError
-            from residual_compression.images import load_image
-            from residual_compression.images import resize_to
-
-            try:
-                image = resize_to(load_image(args.images), args.large[::-1])
-            except ImageInputError as exc:
-                raise _InputError(str(exc)) from None
-            source = os.path.basename(args.images)
-        else:
-            from residual_compression.evaluation.bench_large import smooth_image
-
-            image = smooth_image(args.large[1], args.large[0])
-            source = "synthetic"
-    except _InputError as exc:
-        return _error(exc)
-
-    from residual_compression.evaluation import bench_large
-
-    rows, notes = [], []
-    if args.baselines:
-        notes.append("classical codecs are not measured with --large")
-    for key, codec in codecs.items():
-        rows.extend(bench_large.bench_large_image(key, codec, image, sorted(set(args.targets)), notes))
-    tile = min(getattr(c, "tile_size", 0) for c in codecs.values())
-    print(bench_large.format_large(rows, height=image.shape[0], width=image.shape[1], source=source,
-                                   tile_size=tile, notes=notes), end="")
     return 0
 
 
