@@ -316,7 +316,7 @@ def sample_images(n, height, width, seed=0):
 
 def reference_outputs(codec, images, iterations):
     """What the Keras codec gives: payload codes, streams and reconstructions."""
-    streams = codec.compress(images, iterations=iterations)
+    streams = codec.compress(images, iterations=iterations, format=1)  # the exports' format
     codes = np.stack(
         [np.frombuffer(s[bitstream.HEADER_SIZE :], np.uint8).reshape(iterations, -1) for s in streams]
     )

@@ -5,7 +5,9 @@ models (``encoder_step(t)`` / ``decoder_step(t)``) and its own patch/code
 conversions, so the exported graph is the same closed loop as
 :meth:`ProgressiveAutoencoder.encode` / :meth:`~ProgressiveAutoencoder.decode`,
 plus the pixel scaling of :mod:`residual_compression.scaling` and the bit
-packing of :mod:`residual_compression.bitstream`, re-implemented in TF ops.
+packing of :mod:`residual_compression.bitstream`, re-implemented in TF ops
+(a graph cannot call numpy). The graphs read and write stream format 1 only
+(raw bits, whole iterations); format-2 streams fail the version check.
 
 The iteration loop runs exactly the requested number of iterations (encode)
 or the number of iterations in the codes (decode), so work is proportional

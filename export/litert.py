@@ -9,8 +9,13 @@ fails to invoke, because TFLite drops TensorFlow's assertions).
 
     lite = LiteRTCodec("exported/")          # the folder export_model wrote
     codes = lite.encode(images, 4)           # uint8 (N, 4, bytes_per_iteration)
-    streams = lite.compress(images, 4)       # list of bytes, == codec.compress
+    streams = lite.compress(images, 4)       # format-1 bytes, == codec.compress(..., format=1)
     images = lite.decompress(streams)        # uint8 (N, H, W, 3)
+
+Streams are format 1 (raw bits, ``docs/bitstream.md``) of the export's image
+size, whole iterations; they are written and checked by
+:mod:`residual_compression.bitstream` (numpy only). Format-2 (entropy-coded)
+streams are refused: decode those with the Python codec.
 """
 
 import json
@@ -18,13 +23,12 @@ import pathlib
 
 import numpy as np
 
+from residual_compression import bitstream
 from residual_compression.errors import BitstreamError
 from residual_compression.errors import ImageInputError
 from residual_compression.errors import ResidualCompressionError
 
 __all__ = ["LiteRTCodec"]
-
-HEADER_SIZE = 8  # bitstream.HEADER_SIZE, repeated to keep this module numpy-only
 
 
 class LiteRTCodec:
@@ -50,7 +54,7 @@ class LiteRTCodec:
         self.height, self.width = m["image_size"]["height"], m["image_size"]["width"]
         self.header = bytes.fromhex(m["header_hex"])
         self.model_ids = set(m["compatible_ids"])
-        self._pad_bits = 8 * self.bytes_per_iteration - int(np.prod(m["code_shape"]))
+        self.code_shape = tuple(m["code_shape"])
         self._interpreters = {}
         for key, file in (("encode", "encoder.tflite"), ("decode", "decoder.tflite")):
             path = self.export_dir / file
@@ -103,34 +107,38 @@ class LiteRTCodec:
         return out["reconstructions"] if return_all else out["images"]
 
     def compress(self, images, iterations):
-        """Streams (header + payload) exactly as ``ProgressiveCodec.compress`` writes them."""
+        """Format-1 streams (header + payload), as ``ProgressiveCodec.compress(..., format=1)``."""
         codes = self.encode(images, iterations)
         return [self.header + c.tobytes() for c in codes]
 
+    def _payload(self, stream, where):
+        """The uint8 ``(T, bytes_per_iteration)`` payload of one format-1 stream of this export."""
+        try:
+            header = bitstream.read_header(stream)
+            if header.version != 1:
+                raise BitstreamError(
+                    f"format {header.version} stream; this export decodes format 1 only "
+                    "(decode it with the Python codec)"
+                )
+            if header.model_id not in self.model_ids:
+                raise BitstreamError(
+                    f"made by model id {header.model_id}, this export decodes {sorted(self.model_ids)}"
+                )
+            if (header.width, header.height) != (self.width, self.height):
+                raise BitstreamError(f"not a {self.width}x{self.height} image, the only size this export decodes")
+            bitstream.decode_stream(
+                stream, code_shape_fn=lambda h, w: self.code_shape, max_iterations=self.max_iterations,
+                strict=True,
+            )
+        except BitstreamError as e:
+            raise BitstreamError(f"{where}: {e}") from None
+        return np.frombuffer(bytes(stream), np.uint8, offset=bitstream.HEADER_SIZE).reshape(-1, self.bytes_per_iteration)
+
     def decompress(self, streams):
-        """Whole streams of this model and image size -> uint8 ``(N, H, W, 3)``."""
+        """Whole format-1 streams of this model and image size -> uint8 ``(N, H, W, 3)``."""
         if isinstance(streams, (bytes, bytearray, memoryview)):
             streams = [streams]
-        payloads = []
-        for i, s in enumerate(streams):
-            s = bytes(s)
-            where = f"stream {i}"
-            if len(s) < HEADER_SIZE or s[:2] != self.header[:2]:
-                raise BitstreamError(f"{where}: not a residual-compression stream of format version 1")
-            if int.from_bytes(s[2:4], "big") not in self.model_ids:
-                raise BitstreamError(f"{where}: made by model id {int.from_bytes(s[2:4], 'big')}, "
-                                     f"this export decodes {sorted(self.model_ids)}")
-            if s[4:8] != self.header[4:8]:
-                raise BitstreamError(f"{where}: not a {self.width}x{self.height} image, the only size "
-                                     "this export decodes")
-            t, extra = divmod(len(s) - HEADER_SIZE, self.bytes_per_iteration)
-            if extra or t < 1:
-                raise BitstreamError(f"{where}: payload is not a whole number (>= 1) of "
-                                     f"{self.bytes_per_iteration}-byte iterations")
-            payload = np.frombuffer(s, np.uint8, offset=HEADER_SIZE).reshape(t, -1)
-            if self._pad_bits and np.any(payload[:, -1] & ((1 << self._pad_bits) - 1)):
-                raise BitstreamError(f"{where}: corrupt, nonzero padding bits")
-            payloads.append(payload)
+        payloads = [self._payload(s, f"stream {i}") for i, s in enumerate(streams)]
         if not payloads:
             raise BitstreamError("no streams given")
         if len({p.shape[0] for p in payloads}) != 1:

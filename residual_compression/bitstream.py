@@ -56,6 +56,7 @@ __all__ = [
     "Header",
     "bytes_per_iteration",
     "decode_stream",
+    "decode_streams",
     "encode_stream",
     "encode_stream2",
     "encode_streams2",
@@ -252,32 +253,45 @@ def _payload_v1(raw, header, shape, max_iterations, strict):
     return bits.reshape(total, h, w, c)
 
 
-def _payload_v2(raw, header, shape, max_iterations, strict):
-    """Format-2 payload -> int8 bits (T, h, w, c), 0 where not determined."""
+def _check_v2(raw, header, shape, max_iterations):
+    """Checks a format-2 stream's fields; returns its payload and context model."""
     if header.block:
         raise BitstreamError("stream has a block map (dynamic bit assignment), which this version cannot decode")
-    h, w, c = shape
-    n_bits = h * w * c
+    n_bits = shape[0] * shape[1] * shape[2]
     if header.count > max_iterations * n_bits:
         raise BitstreamError(
             f"header states {header.count} coded bits, more than the model's max_iterations "
             f"{max_iterations} x {n_bits} bits per iteration"
         )
     context = entropy.context_model(header.context)
-    iterations = max(1, -(-header.count // n_bits))
     payload = raw[header.size :]
     if len(payload) > 4 * header.count + 64:
-        raise BitstreamError(
-            f"payload is {len(payload)} bytes, more than {header.count} coded bits can take"
+        raise BitstreamError(f"payload is {len(payload)} bytes, more than {header.count} coded bits can take")
+    return payload, context
+
+
+def _decode_v2(streams, strict):
+    """Entropy-decodes format-2 streams ``(header, shape, payload, context)``,
+    those of one shape, context and length together (the numpy work is shared)."""
+    groups = {}
+    for i, (header, shape, payload, context) in enumerate(streams):
+        n_bits = shape[0] * shape[1] * shape[2]
+        iterations = max(1, -(-header.count // n_bits))
+        groups.setdefault(((iterations,) + shape, context.ident), []).append(i)
+    out = [None] * len(streams)
+    for (full, ident), indices in groups.items():
+        bits, decoded = entropy.decode_symbols(
+            [streams[i][2] for i in indices], full, entropy.context_model(ident), [streams[i][0].count for i in indices]
         )
-    bits, decoded = entropy.decode_symbols([payload], (iterations, h, w, c), context, [header.count])
-    bits, decoded = bits[0], int(decoded[0])
-    if strict and decoded < header.count:
-        raise BitstreamError(
-            f"stream truncated: its {len(payload)} payload bytes determine {decoded} of the "
-            f"{header.count} coded bits the header states"
-        )
-    return bits[: max(1, -(-decoded // n_bits))]
+        for i, b, n in zip(indices, bits, decoded):
+            header, payload = streams[i][0], streams[i][2]
+            if strict and n < header.count:
+                raise BitstreamError(
+                    f"stream truncated: its {len(payload)} payload bytes determine {n} of the "
+                    f"{header.count} coded bits the header states"
+                )
+            out[i] = b[: max(1, -(-int(n) // (b[0].size)))]
+    return out
 
 
 def decode_stream(
@@ -322,6 +336,19 @@ def decode_stream(
             invalid (``max_iterations`` < 1, ``iterations`` < 1, a non-callable
             ``code_shape_fn``, ...).
     """
+    return decode_streams(
+        [data], code_shape_fn=code_shape_fn, max_iterations=max_iterations,
+        expected_model_id=expected_model_id, iterations=iterations, strict=strict,
+    )[0]
+
+
+def decode_streams(datas, *, code_shape_fn, max_iterations, expected_model_id=None, iterations=None, strict=False):
+    """:func:`decode_stream` for a list of streams: a list of ``(header, bits)``.
+
+    Format-2 streams of one size and context model are entropy-decoded
+    together, which shares the numpy work (thumbnails decode many times
+    faster than one by one). The first bad stream raises.
+    """
     # Arguments first: these are programming errors, not stream errors.
     arg_error = ResidualCompressionError
     if not callable(code_shape_fn):
@@ -335,26 +362,33 @@ def decode_stream(
         iterations = _as_int(iterations, "iterations", arg_error)
         if iterations < 1:
             raise arg_error(f"iterations must be >= 1 (or None for all), got {iterations}")
-
-    raw = _as_bytes(data)
-    header = _parse_header(raw)
-    if expected_model_id is not None and header.model_id != expected_model_id:
-        raise BitstreamError(
-            f"stream was written by model id {header.model_id}, but this decoder "
-            f"is model id {expected_model_id}"
-        )
-    shape = _call_code_shape_fn(code_shape_fn, header)
-    if shape[0] * shape[1] * shape[2] > MAX_CODE_BITS:
-        raise BitstreamError(
-            f"code shape {shape} for a {header.width}x{header.height} image holds more than "
-            f"{MAX_CODE_BITS} bits per iteration"
-        )
-    read = _payload_v1 if header.version == 1 else _payload_v2
-    bits = read(raw, header, shape, max_iterations, bool(strict))
-    if iterations is not None:
-        if iterations > bits.shape[0]:
+    parsed, coded = [], []
+    for data in datas:
+        raw = _as_bytes(data)
+        header = _parse_header(raw)
+        if expected_model_id is not None and header.model_id != expected_model_id:
             raise BitstreamError(
-                f"requested {iterations} iterations, but the stream holds only {bits.shape[0]}"
+                f"stream was written by model id {header.model_id}, but this decoder "
+                f"is model id {expected_model_id}"
             )
-        bits = bits[:iterations]
-    return header, bits
+        shape = _call_code_shape_fn(code_shape_fn, header)
+        if shape[0] * shape[1] * shape[2] > MAX_CODE_BITS:
+            raise BitstreamError(
+                f"code shape {shape} for a {header.width}x{header.height} image holds more than "
+                f"{MAX_CODE_BITS} bits per iteration"
+            )
+        if header.version == 1:
+            parsed.append([header, _payload_v1(raw, header, shape, max_iterations, bool(strict))])
+        else:
+            coded.append((header, shape) + _check_v2(raw, header, shape, max_iterations))
+            parsed.append([header, len(coded) - 1])
+    decoded = _decode_v2(coded, bool(strict))
+    results = []
+    for header, bits in parsed:
+        bits = decoded[bits] if header.version == 2 else bits
+        if iterations is not None:
+            if iterations > bits.shape[0]:
+                raise BitstreamError(f"requested {iterations} iterations, but the stream holds only {bits.shape[0]}")
+            bits = bits[:iterations]
+        results.append((header, bits))
+    return results

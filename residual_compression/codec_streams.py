@@ -103,21 +103,22 @@ def compress(codec, images, num_bytes=None, iterations=None, bpp=None, format=2)
     return streams[0] if single else streams
 
 
-def parse(codec, data, iterations=None, strict=False):
-    """``(header, bits)`` of one stream of ``codec``'s model (any format)."""
+def parse(codec, streams, iterations=None, strict=False):
+    """``[(header, bits)]`` of streams of ``codec``'s model (any format)."""
 
     def code_shape_fn(height, width):
         codec._check_area(height, width, BitstreamError)
         return codec.code_shape(height, width)
 
-    header = bitstream.read_header(data)
-    if header.model_id not in codec.compatible_ids:
-        raise BitstreamError(
-            f"stream was made by model id {header.model_id}, but this is {codec.name} "
-            f"(id {codec.model_id}); decode it with the model it was made with"
-        )
-    return bitstream.decode_stream(
-        data,
+    for data in streams:
+        header = bitstream.read_header(data)
+        if header.model_id not in codec.compatible_ids:
+            raise BitstreamError(
+                f"stream was made by model id {header.model_id}, but this is {codec.name} "
+                f"(id {codec.model_id}); decode it with the model it was made with"
+            )
+    return bitstream.decode_streams(
+        streams,
         code_shape_fn=code_shape_fn,
         max_iterations=codec.max_iterations,
         iterations=iterations,
@@ -136,7 +137,7 @@ def decompress(codec, data, iterations=None, strict=False, return_all=False):
     """See :meth:`ProgressiveCodec.decompress`."""
     single = isinstance(data, (bytes, bytearray, memoryview))
     streams = [data] if single else list(_as_stream_list(data))
-    parsed = [parse(codec, s, iterations, strict) for s in streams]
+    parsed = parse(codec, streams, iterations, strict)
     images = [None] * len(parsed)
     groups = {}
     for i, (header, bits) in enumerate(parsed):

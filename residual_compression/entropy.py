@@ -263,7 +263,7 @@ def _decode_group(decoder, family, probabilities):
 def _agreeing(low, high, family, probabilities):
     """The symbols of a group that both paddings decode alike, one at a time.
 
-    Called once per stream, on the group where they part or one fails.
+    Called once per stream, on the group where one of them finds invalid data.
     """
     agreed = []
     for p in probabilities:
@@ -330,8 +330,14 @@ def _decode(payloads, shape, model, counts, mask, resolve):
                 continue
             a = _decode_group(low, family, p)
             b = _decode_group(high, family, p)
-            if a is None or b is None or (a != b).any():
+            if a is None or b is None:  # invalid data somewhere in the group
                 parted[i], active[i], whole[i] = group, False, False
+                continue
+            if (a != b).any():  # the common prefix is what the bytes determine
+                keep = int(np.argmin(a == b))
+                bits[i, t, y, xs[:keep] + 1, c] = 2 * a[:keep] - 1
+                decoded[i] += keep
+                active[i] = whole[i] = False
                 continue
             symbols[i, :n] = a
             decoded[i] += n

@@ -1,7 +1,8 @@
 """Fuzz the stream decoder: random, mutated and truncated byte strings.
 
 The decoder must only ever return an image or raise ``BitstreamError``, and
-return quickly. Used by ``test_fuzz.py`` (a short run in the default suite)
+return quickly. Seeds are streams of both formats (1: raw bits, 2: entropy
+coded, where a cut anywhere decodes and the header holds varints). Used by ``test_fuzz.py`` (a short run in the default suite)
 and on its own for long runs:
 
     python tests/fuzz_decoder.py --inputs 1000000 --seed 1
@@ -41,9 +42,18 @@ def mutations(rng, seeds, n):
             pos = rng.integers(len(base) + 1)
             extra = bytes(rng.integers(0, 256, rng.integers(1, 40), dtype=np.uint8))
             yield bytes(base[:pos]) + extra + bytes(base[pos:])
-        else:  # valid header, huge claimed size, short payload
+        elif base[1] == 1:  # valid header, huge claimed size, short payload
             w, h = rng.integers(1, 65536, 2)
             yield bytes(base[:4]) + int(w).to_bytes(2, "big") + int(h).to_bytes(2, "big") + bytes(base[8:])
+        else:  # a format-2 header of any size, flags and count, before a real payload
+            from residual_compression import bitstream
+
+            size = bitstream.read_header(bytes(base)).size
+            w, h = (int(v) for v in rng.choice([1, 31, 32, 33, 4096, 65535], 2))
+            count = int(rng.choice([0, 1, 511, 512, 8 * 128, 10**6, 2**35 - 1]))
+            header = bitstream.pack_header(13, w, h, version=2, count=count, context=int(rng.integers(0, 2)))
+            flags = bytes([header[2] | int(rng.choice([0, 0, 1, 2, 4, 0x20])) ])
+            yield header[:2] + flags + header[3:] + bytes(base[size:])
 
 
 def run(inputs, seed=0, full=False, neural_limit=2000, budget_s=None):
@@ -63,9 +73,15 @@ def run(inputs, seed=0, full=False, neural_limit=2000, budget_s=None):
     )
     rng = np.random.default_rng(seed)
     images = rng.integers(0, 256, (4, 32, 32, 3), dtype=np.uint8)
-    seeds = codec.compress(list(images[:2]), iterations=8) + codec.compress([images[2, :9, :13]], iterations=3)
-    seeds.append(codec.compress(rng.integers(0, 256, (72, 100, 3), dtype=np.uint8), iterations=2))  # tiled
-    counts = {"decoded": 0, "rejected": 0}
+    seeds = []
+    for fmt in (1, 2):
+        seeds += codec.compress(list(images[:2]), iterations=8, format=fmt)
+        seeds += codec.compress([images[2, :9, :13]], iterations=3, format=fmt)
+        seeds.append(codec.compress(images[3], num_bytes=50, format=fmt))  # a partial iteration
+        seeds.append(codec.compress(images[3, ..., 0], iterations=2, format=fmt))  # grey
+        tiled = rng.integers(0, 256, (72, 100, 3), dtype=np.uint8)
+        seeds.append(codec.compress(tiled, iterations=2, format=fmt))
+    counts = {"decoded": 0, "rejected": 0, "format 2 decoded": 0}
     slowest = 0.0
     started = time.time()
     for i, data in enumerate(mutations(rng, seeds, inputs)):
@@ -81,6 +97,7 @@ def run(inputs, seed=0, full=False, neural_limit=2000, budget_s=None):
                     expected_model_id=codec.model_id,
                 )
             counts["decoded"] += 1
+            counts["format 2 decoded"] += data[1] == 2
         except BitstreamError:
             counts["rejected"] += 1
         except Exception as e:  # anything else is a bug

@@ -16,6 +16,7 @@ keras = pytest.importorskip("keras")
 tf = pytest.importorskip("tensorflow")
 
 from conftest import synthetic_images  # noqa: E402
+from residual_compression import BitstreamError  # noqa: E402
 from residual_compression import ResidualCompressionError  # noqa: E402
 from residual_compression.codec import ProgressiveCodec  # noqa: E402
 from residual_compression.initialization import reinitialize  # noqa: E402
@@ -61,7 +62,7 @@ def exported(conv_lstm, tmp_path_factory):
 @pytest.fixture(scope="module")
 def reference(conv_lstm, images):
     """What the Keras codec gives for ``images`` at K iterations."""
-    streams = conv_lstm.compress(images, iterations=K)
+    streams = conv_lstm.compress(images, iterations=K, format=1)
     return {
         "streams": streams,
         "codes": payload_codes(streams, K),
@@ -117,7 +118,7 @@ def test_encode_matches_codec_bytes(loaded, images, reference, conv_lstm):
         out = loaded.signatures["encode"](images=tf.constant(images), iterations=tf.constant(n))
         np.testing.assert_array_equal(out["codes"].numpy(), reference["codes"][:, :n])
         streams = [bytes(s) for s in out["stream_bytes"].numpy()]
-        assert streams == conv_lstm.compress(images, iterations=n)
+        assert streams == conv_lstm.compress(images, iterations=n, format=1)
         assert [bytes(p) for p in out["payload_bytes"].numpy()] == [s[HEADER:] for s in streams]
     default = loaded.signatures["serving_default"](images=tf.constant(images), iterations=tf.constant(2))
     np.testing.assert_array_equal(default["codes"].numpy(), reference["codes"][:, :2])
@@ -404,7 +405,7 @@ def test_litert_models_hold_no_variables(exported):
         assert "CUSTOM" not in ops and "DELEGATE" not in ops
 
 
-def test_litert_bad_input(lite, exported, images):
+def test_litert_bad_input(lite, exported, images, conv_lstm):
     with pytest.raises(ResidualCompressionError, match="uint8 of shape"):
         lite.encode(images.astype(np.float32), 2)
     with pytest.raises(ResidualCompressionError, match="uint8 of shape"):
@@ -417,6 +418,10 @@ def test_litert_bad_input(lite, exported, images):
         lite.decode(np.zeros((1, 2, 15), np.uint8))
     with pytest.raises(ResidualCompressionError, match="model id"):
         lite.decompress(bytes([0x52, 1, 0, 99, 0, 32, 0, 32]) + bytes(16))
+    with pytest.raises(BitstreamError, match="format 2 stream; this export decodes format 1 only"):
+        lite.decompress(conv_lstm.compress(images[:1], iterations=2))
+    with pytest.raises(BitstreamError, match="truncated mid-iteration"):
+        lite.decompress(conv_lstm.compress(images[:1], iterations=2, format=1)[0][:-1])
     # The raw models refuse too (their guard GATHER fails): no silent output.
     from ai_edge_litert.interpreter import Interpreter
 
@@ -461,7 +466,7 @@ def test_other_architectures(architecture, images, tmp_path):
     k = 4
     result = export_model(codec, tmp_path, format="both", max_iterations=k)
     assert result.metadata["verification"]["passed"]
-    streams = codec.compress(images, iterations=k)
+    streams = codec.compress(images, iterations=k, format=1)
     codes = payload_codes(streams, k)
     progressive = np.stack([codec.progressive(s) for s in streams])
     model = tf.saved_model.load(str(result.saved_model))
@@ -489,7 +494,7 @@ def test_other_image_size_pads_like_the_codec(tmp_path):
     images = synthetic_images(3, height=22, width=30, seed=3)
     model = tf.saved_model.load(str(result.saved_model))
     out = model.signatures["encode"](images=tf.constant(images), iterations=tf.constant(3))
-    streams = codec.compress(images, iterations=3)
+    streams = codec.compress(images, iterations=3, format=1)
     assert [bytes(s) for s in out["stream_bytes"].numpy()] == streams
     decoded = model.signatures["decompress"](stream_bytes=tf.constant(streams))["images"].numpy()
     np.testing.assert_array_equal(decoded, codec.decompress(streams))
@@ -507,8 +512,8 @@ def test_export_larger_than_a_tile_encodes_whole_and_decodes_tiled_streams(tmp_p
     model = tf.saved_model.load(str(result.saved_model))
     out = model.signatures["encode"](images=tf.constant(images), iterations=tf.constant(3))
     whole = codec.replace(tile_size=48)
-    assert [bytes(s) for s in out["stream_bytes"].numpy()] == whole.compress(images, iterations=3)
-    tiled_streams = codec.compress(images, iterations=3)
+    assert [bytes(s) for s in out["stream_bytes"].numpy()] == whole.compress(images, iterations=3, format=1)
+    tiled_streams = codec.compress(images, iterations=3, format=1)
     decoded = model.signatures["decompress"](stream_bytes=tf.constant(tiled_streams))["images"].numpy()
     np.testing.assert_array_equal(decoded, codec.decompress(tiled_streams))
 
