@@ -85,6 +85,15 @@ def _parse_stream(data, source):
     return preset, header, bits
 
 
+def _check_iterations(iterations, preset):
+    """Refuses ``--iterations`` over the preset's count before its model loads."""
+    from residual_compression.stream_layout import StreamLayout
+
+    layout = StreamLayout.of(preset)
+    if iterations is not None and layout is not None and iterations > layout.max_iterations:
+        raise CommandError(f"--iterations {iterations}: {preset.name} has at most {layout.max_iterations}")
+
+
 def _check_writable(path):
     folder = path.parent
     if not folder.is_dir():
@@ -104,7 +113,8 @@ def _cmd_encode(args):
         raise CommandError(f"-o {out}: with several inputs, -o must be an existing folder")
     if not out.is_dir():
         _check_writable(out)
-    zoo.get_preset(args.model)  # an unknown name fails here, before any image is read
+    preset = zoo.get_preset(args.model)  # an unknown name fails here, before any image is read
+    _check_iterations(args.iterations, preset)
     codec = None  # loaded at the first image there is to encode
     failures = 0
     for path in inputs:
