@@ -27,7 +27,10 @@ from typing import Any, Callable
 
 import numpy as np
 
-from residual_compression import entropy
+from residual_compression.stream_format2 import check_v2 as _check_v2
+from residual_compression.stream_format2 import decode_v2 as _decode_v2
+from residual_compression.stream_format2 import encode_stream2
+from residual_compression.stream_format2 import encode_streams2
 from residual_compression.errors import BitstreamError
 from residual_compression.errors import ResidualCompressionError
 from residual_compression.stream_header import FORMAT_VERSION
@@ -131,63 +134,6 @@ def encode_stream(model_id: int, width: int, height: int, bits: np.ndarray) -> b
     return header + np.packbits(flat, axis=1, bitorder="big").tobytes()
 
 
-def encode_stream2(
-    model_id: int,
-    width: int,
-    height: int,
-    bits: np.ndarray,
-    *,
-    context: entropy.ContextModel | None = None,
-    grey: bool = False,
-    num_bytes: int | None = None,
-) -> bytes:
-    """Serialise the codes of ``T`` iterations into an entropy-coded format-2 stream.
-
-    Args:
-        model_id, width, height, bits: as for :func:`encode_stream`.
-        context: the :class:`~residual_compression.entropy.ContextModel`
-            (default: the uniform one, id 0). Its id is written in the header.
-        grey: set the header's greyscale flag.
-        num_bytes: payload budget. A longer payload is cut to exactly
-            ``num_bytes`` and the header counts the symbols those bytes
-            determine; a shorter one is returned whole.
-
-    Returns:
-        The header (8 bytes for a thumbnail of a model id < 128) and payload.
-    """
-    return encode_streams2(
-        model_id, width, height, np.asarray(bits)[None], context=context, grey=[grey], num_bytes=num_bytes
-    )[0]
-
-
-def encode_streams2(model_id, width, height, bits, *, context=None, grey=None, num_bytes=None):
-    """:func:`encode_stream2` for a batch ``bits`` (N, T, h, w, c) of one image size.
-
-    ``grey`` is None or one flag per image; the budget cuts share one decode.
-    """
-    context = entropy.context_model(0) if context is None else context
-    positive = [_bits_to_bool(b) for b in bits]
-    grey = [False] * len(positive) if grey is None else list(grey)
-    if num_bytes is not None:
-        num_bytes = _check_range(num_bytes, "num_bytes", 0, 1 << 40, ResidualCompressionError)
-    signs = [np.where(p, 1, -1).astype(np.int8) for p in positive]
-    coded = [entropy.encode_symbols(s, context) for s in signs]
-    payloads, counts = [c[0] for c in coded], [c[1] for c in coded]
-    if num_bytes is not None:
-        cut = [i for i, p in enumerate(payloads) if len(p) > num_bytes]
-        if cut:
-            shape = signs[0].shape
-            _, decoded = entropy.decode_symbols(
-                [payloads[i][:num_bytes] for i in cut], shape, context, [counts[i] for i in cut]
-            )
-            for i, n in zip(cut, decoded):
-                payloads[i], counts[i] = payloads[i][:num_bytes], int(n)
-    return [
-        pack_header(model_id, width, height, version=2, grey=g, context=context.ident, count=n) + p
-        for p, n, g in zip(payloads, counts, grey)
-    ]
-
-
 def _call_code_shape_fn(code_shape_fn: Callable[[int, int], Any], header: Header) -> tuple[int, int, int]:
     try:
         shape = code_shape_fn(header.height, header.width)
@@ -251,47 +197,6 @@ def _payload_v1(raw, header, shape, max_iterations, strict):
         known = min(n_bits, 8 * extra)
         bits[available, :known] = np.unpackbits(tail, count=known, bitorder="big").view(np.int8) * 2 - 1
     return bits.reshape(total, h, w, c)
-
-
-def _check_v2(raw, header, shape, max_iterations):
-    """Checks a format-2 stream's fields; returns its payload and context model."""
-    if header.block:
-        raise BitstreamError("stream has a block map (dynamic bit assignment), which this version cannot decode")
-    n_bits = shape[0] * shape[1] * shape[2]
-    if header.count > max_iterations * n_bits:
-        raise BitstreamError(
-            f"header states {header.count} coded bits, more than the model's max_iterations "
-            f"{max_iterations} x {n_bits} bits per iteration"
-        )
-    context = entropy.context_model(header.context)
-    payload = raw[header.size :]
-    if len(payload) > 4 * header.count + 64:
-        raise BitstreamError(f"payload is {len(payload)} bytes, more than {header.count} coded bits can take")
-    return payload, context
-
-
-def _decode_v2(streams, strict):
-    """Entropy-decodes format-2 streams ``(header, shape, payload, context)``,
-    those of one shape, context and length together (the numpy work is shared)."""
-    groups = {}
-    for i, (header, shape, payload, context) in enumerate(streams):
-        n_bits = shape[0] * shape[1] * shape[2]
-        iterations = max(1, -(-header.count // n_bits))
-        groups.setdefault(((iterations,) + shape, context.ident), []).append(i)
-    out = [None] * len(streams)
-    for (full, ident), indices in groups.items():
-        bits, decoded = entropy.decode_symbols(
-            [streams[i][2] for i in indices], full, entropy.context_model(ident), [streams[i][0].count for i in indices]
-        )
-        for i, b, n in zip(indices, bits, decoded):
-            header, payload = streams[i][0], streams[i][2]
-            if strict and n < header.count:
-                raise BitstreamError(
-                    f"stream truncated: its {len(payload)} payload bytes determine {n} of the "
-                    f"{header.count} coded bits the header states"
-                )
-            out[i] = b[: max(1, -(-int(n) // (b[0].size)))]
-    return out
 
 
 def decode_stream(

@@ -332,7 +332,10 @@ class ProgressiveCodec:
 
     # -- bytes ----------------------------------------------------------------
 
-    def compress(self, images, num_bytes=None, iterations=None, *, bpp=None, format=2):
+    def compress(
+        self, images, num_bytes=None, iterations=None, *, bpp=None, format=2, quality=None,
+        quality_metric="ssim", block=32,
+    ):
         """Compresses one image or a batch.
 
         ``images``: one image (PIL image, or array (H, W), (H, W, 1|3|4)) or a
@@ -349,6 +352,12 @@ class ProgressiveCodec:
         * ``bpp``: bits per pixel, so the budget scales with the image:
           ``max(1, floor(bpp * H * W / 8))`` payload bytes.
         * ``iterations``: that many whole iterations.
+        * ``quality``: dynamic bit assignment (paper sec. 3.7): each ``block``
+          x ``block`` pixel block gets the fewest iterations whose
+          reconstruction reaches ``quality`` (``quality_metric`` "ssim", the
+          SSIM of the block, or "psnr" in dB), signalled in a block map; the
+          decoder shows each block at its own last iteration. Encodes every
+          iteration and decodes them once to measure (about twice the time).
 
         With none, ``default_num_bytes`` per 32x32 picks whole iterations.
         ``format``: 2 (default) entropy-codes the bits; 1 writes them raw.
@@ -356,7 +365,9 @@ class ProgressiveCodec:
 
         Returns ``bytes`` for one image, ``list[bytes]`` for a batch.
         """
-        return codec_streams.compress(self, images, num_bytes, iterations, bpp, format)
+        return codec_streams.compress(
+            self, images, num_bytes, iterations, bpp, format, quality, quality_metric, block
+        )
 
     def decompress(self, data, iterations=None, *, strict=False):
         """Decodes one stream (``bytes``) or a sequence of streams.

@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from residual_compression import bitstream
+from residual_compression import blockmap
 from residual_compression import errors
 from residual_compression.errors import BitstreamError
 from residual_compression.errors import ImageInputError
@@ -78,17 +79,58 @@ def _encode_budget(codec, group, budget, fmt, grey, height, width):
     return [streams[i] for i in range(len(group))]
 
 
-def compress(codec, images, num_bytes=None, iterations=None, bpp=None, format=2):
+def _encode_quality(codec, group, quality, metric, block, grey, height, width):
+    """Dynamic bit assignment: each block gets the iterations it needs for ``quality``."""
+    top = codec.max_iterations
+    bits = codec.encode(group, top)
+    recons = codec.decode(bits, height, width, return_all=True)
+    side = block // codec.model.block_size
+    streams = []
+    for i in range(len(group)):
+        per_block = blockmap.block_quality(recons[i], group[i], block, metric)
+        counts = blockmap.choose_counts(per_block, quality)
+        streams.append(
+            bitstream.encode_stream2(
+                codec.model_id, width, height, bits[i], context=codec.context_model, grey=grey[i],
+                block=side, block_counts=counts,
+            )
+        )
+    return streams
+
+
+def _check_quality(quality, metric, block, codec, fmt, others):
+    if metric not in ("ssim", "psnr"):
+        raise ResidualCompressionError(f"`quality_metric` must be 'ssim' or 'psnr', received: {metric!r}")
+    top = 1.0 if metric == "ssim" else 100.0
+    if isinstance(quality, bool) or not isinstance(quality, (int, float, np.integer, np.floating)) or not (
+        0 < quality <= top
+    ):
+        raise ResidualCompressionError(f"`quality` must be in (0, {top}] for {metric}, received: {quality!r}")
+    step = codec.model.block_size
+    if isinstance(block, bool) or not isinstance(block, (int, np.integer)) or block < step or block % step:
+        raise ResidualCompressionError(f"`block` must be a positive multiple of {step} pixels, received: {block!r}")
+    if block // step > 255:
+        raise ResidualCompressionError(f"`block` must be at most {255 * step} pixels, received: {block!r}")
+    if fmt != 2 or any(v is not None for v in others):
+        raise ResidualCompressionError("`quality` needs format 2 and no `num_bytes`, `bpp` or `iterations`")
+
+
+def compress(codec, images, num_bytes=None, iterations=None, bpp=None, format=2, quality=None,
+             quality_metric="ssim", block=32):
     """See :meth:`ProgressiveCodec.compress`."""
     if format not in FORMATS:
         raise ResidualCompressionError(f"`format` must be one of {FORMATS}, received: {format!r}")
+    if quality is not None:
+        _check_quality(quality, quality_metric, block, codec, format, (num_bytes, iterations, bpp))
     batch, single = _as_image_list(images)
     streams = [None] * len(batch)
     for (height, width), indices in _group_by_size(batch).items():
         budget = _budget(num_bytes, bpp, iterations, height, width)
         group = batch[indices[0]][None] if len(indices) == 1 else np.stack([batch[i] for i in indices])
         grey = [_is_grey(batch[i]) for i in indices] if format == 2 else None
-        if budget is not None:
+        if quality is not None:
+            out = _encode_quality(codec, group, quality, quality_metric, block, grey, height, width)
+        elif budget is not None:
             out = _encode_budget(codec, group, budget, format, grey, height, width)
         else:
             bits = codec.encode(group, codec._resolve_iterations(None, iterations, height, width))
@@ -143,14 +185,36 @@ def decompress(codec, data, iterations=None, strict=False, return_all=False):
     for i, (header, bits) in enumerate(parsed):
         groups.setdefault((header.height, header.width, bits.shape[0]), []).append(i)
     for (height, width, _), indices in groups.items():
-        decoded = codec.decode(np.stack([parsed[i][1] for i in indices]), height, width, return_all=return_all)
-        for i, image in zip(indices, decoded):
-            images[i] = _grey(image) if parsed[i][0].grey else image
+        blocks = [i for i in indices if parsed[i][0].block]
+        plain = [i for i in indices if not parsed[i][0].block]
+        for i in blocks:
+            images[i] = _show_blocks(codec, *parsed[i], return_all)
+        if plain:
+            decoded = codec.decode(np.stack([parsed[i][1] for i in plain]), height, width, return_all=return_all)
+            for i, image in zip(plain, decoded):
+                images[i] = image
+    for i, (header, _) in enumerate(parsed):
+        if header.grey:
+            images[i] = _grey(images[i])
     if single:
         return images[0]
     if images and all(im.shape == images[0].shape for im in images):
         return np.stack(images)
     return images
+
+
+def _show_blocks(codec, header, bits, return_all):
+    """A block-map stream: every block shown at its own last iteration."""
+    recons = codec.decode(bits[None], header.height, header.width, return_all=True)[0]
+    if return_all:
+        return recons
+    side = header.block
+    t_max, h, w = bits.shape[:3]
+    rows, cols = blockmap.grid_of((h, w), side)
+    sent = np.pad((bits != 0).any(-1), ((0, 0), (0, rows * side - h), (0, cols * side - w)))
+    sent = sent.reshape(t_max, rows, side, cols, side).any(axis=(2, 4))
+    counts = np.where(sent.any(0), t_max - np.argmax(sent[::-1], axis=0), 1)
+    return blockmap.pick_per_block(recons, counts, side * codec.model.block_size)
 
 
 def _rgb(image, name):

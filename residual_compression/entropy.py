@@ -226,10 +226,11 @@ def _adaptive_counts(index, symbols, group, model):
     return ones, totals
 
 
-def encode_symbols(bits, model, mask=None):
+def encode_symbols(bits, model, mask=None, prefix=None):
     """Range-codes ``bits`` (T, h, w, c) of +-1 in format-2 order.
 
-    ``mask`` (T, h, w) of bools, when given, names the coded positions.
+    ``mask`` (T, h, w) of bools, when given, names the coded positions;
+    ``prefix`` = ``(symbols, probabilities)`` are coded first (a block map).
     Returns ``(payload, count)``: the bytes (big-endian 32-bit words) and the
     number of symbols coded.
     """
@@ -241,9 +242,13 @@ def encode_symbols(bits, model, mask=None):
     index = _all_contexts(bits).reshape(-1)[flat]
     symbols = (bits.reshape(-1)[flat] > 0).astype(np.int32)
     ones, totals = _adaptive_counts(index, symbols, group, model)
+    probabilities = _probabilities(ones, totals)
+    if prefix is not None:
+        symbols = np.concatenate([np.asarray(prefix[0], np.int32), symbols])
+        probabilities = np.concatenate([np.asarray(prefix[1], np.float64), probabilities])
     encoder = queue.RangeEncoder()
     if symbols.size:
-        encoder.encode(symbols, family, _probabilities(ones, totals))
+        encoder.encode(symbols, family, probabilities)
     return encoder.get_compressed().astype(">u4").tobytes(), int(symbols.size)
 
 
@@ -275,7 +280,7 @@ def _agreeing(low, high, family, probabilities):
     return np.asarray(agreed, np.int8)
 
 
-def decode_symbols(payloads, shape, model, counts, mask=None):
+def decode_symbols(payloads, shape, model, counts, mask=None, prologue=None):
     """Decodes the determined prefixes of format-2 payloads of one shape.
 
     Args:
@@ -285,6 +290,10 @@ def decode_symbols(payloads, shape, model, counts, mask=None):
         counts: for each payload, the number of symbols its stream states;
             no more are decoded.
         mask: optional (T, h, w) bools of coded positions, shared.
+        prologue: for one payload whose symbols start with a block map:
+            ``prologue(low, high, family) -> (mask, symbols)`` reads it with
+            the two decoders and returns the mask of coded positions (None
+            when the payload does not determine the map) and the symbols read.
 
     Returns:
         ``(bits, decoded)``: int8 ``(B, T, h, w, c)`` with +-1 where decoded
@@ -292,15 +301,15 @@ def decode_symbols(payloads, shape, model, counts, mask=None):
         The streams are decoded in lockstep, so the numpy work is shared.
     """
     counts = np.asarray(counts, np.int64)
-    bits, decoded, parted = _decode(payloads, shape, model, counts, mask, None)
+    bits, decoded, parted = _decode(payloads, shape, model, counts, mask, None, prologue)
     for i in np.flatnonzero(parted >= 0):
         # The paddings parted in one group: decode again, that group symbol by symbol.
-        one, n, _ = _decode([payloads[i]], shape, model, counts[i : i + 1], mask, parted[i])
+        one, n, _ = _decode([payloads[i]], shape, model, counts[i : i + 1], mask, parted[i], prologue)
         bits[i], decoded[i] = one[0], n[0]
     return bits, decoded
 
 
-def _decode(payloads, shape, model, counts, mask, resolve):
+def _decode(payloads, shape, model, counts, mask, resolve, prologue=None):
     queue, family = _coder()
     batch = len(payloads)
     t_max, h, w, channels = shape
@@ -310,6 +319,10 @@ def _decode(payloads, shape, model, counts, mask, resolve):
     coders = [[queue.RangeDecoder(_words(p, pad)) for pad in (0x00, 0xFF)] for p in payloads]
     decoded = np.zeros(batch, np.int64)
     parted = np.full(batch, -1, np.int64)
+    if prologue is not None:
+        mask, decoded[0] = prologue(*coders[0], family)
+        if mask is None:
+            return bits[:, :, :, 1:-1], decoded, parted
     active = decoded < counts
     rows = np.arange(batch)[:, None]
     for group, (t, y, c, xs) in enumerate(_groups(shape, mask)):

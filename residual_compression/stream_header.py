@@ -5,8 +5,8 @@ model id, width and height as big-endian uint16.
 
 Format 2 has magic ``0x52``, version ``2``, a flags byte, then the model id,
 width, height and the number of coded symbols as unsigned LEB128 varints
-(minimal encodings only), then, when the flags say a block map follows, one
-byte: the block side in code positions. A 32x32 thumbnail of a model with
+(minimal encodings only), then, when the flags say a block map follows, two
+bytes: the block side in code positions and the most iterations of a block. A 32x32 thumbnail of a model with
 id < 128 takes 8 bytes. Flags: bit 0 greyscale image, bit 1 block map
 present (dynamic bit assignment), bits 2-3 reserved (zero), bits 4-7 the
 context model id. See ``docs/bitstream.md``.
@@ -94,6 +94,7 @@ class Header:
         count: symbols coded in the payload (format 2; None for format 1).
         block: side of the dynamic-assignment blocks in code positions, 0
             when every position has the same iterations (format 2).
+        map_iterations: with a block map, the most iterations a block has.
         size: bytes the header takes in the stream.
     """
 
@@ -106,6 +107,7 @@ class Header:
     count: int | None = None
     block: int = 0
     size: int = HEADER_SIZE
+    map_iterations: int = 0
 
     def __post_init__(self) -> None:
         error = ResidualCompressionError
@@ -115,7 +117,8 @@ class Header:
         check_range(self.version, "version", 0, 255, error)
         check_range(self.context, "context", 0, 15, error)
         check_range(self.block, "block", 0, 255, error)
-        for field in ("model_id", "width", "height", "version", "context", "block", "size"):
+        check_range(self.map_iterations, "map_iterations", 0, 255, error)
+        for field in ("model_id", "width", "height", "version", "context", "block", "size", "map_iterations"):
             object.__setattr__(self, field, int(getattr(self, field)))
         if self.count is not None:
             object.__setattr__(self, "count", check_range(self.count, "count", 0, _MAX_COUNT, error))
@@ -141,6 +144,7 @@ def pack_header(
     context: int = 0,
     count: int = 0,
     block: int = 0,
+    map_iterations: int = 0,
 ) -> bytes:
     """The header bytes of a stream (format 1: always 8 bytes).
 
@@ -150,14 +154,16 @@ def pack_header(
     """
     if version not in VERSIONS:
         raise ResidualCompressionError(f"version must be one of {VERSIONS}, got {version!r}")
-    header = Header(model_id, width, height, version, grey, context, count, block)
+    header = Header(model_id, width, height, version, grey, context, count, block, map_iterations=map_iterations)
+    if bool(header.block) != bool(header.map_iterations):
+        raise ResidualCompressionError("a block map needs both `block` and `map_iterations` (1..255)")
     if version == 1:
         if grey or context or count or block:
             raise ResidualCompressionError("format 1 has no grey flag, context, count or block map")
         return bytes([MAGIC, 1]) + b"".join(v.to_bytes(2, "big") for v in (header.model_id, header.width, header.height))
     flags = (FLAG_GREY if header.grey else 0) | (FLAG_BLOCKS if block else 0) | (header.context << 4)
     fields = b"".join(_varint(v) for v in (header.model_id, header.width, header.height, header.count))
-    return bytes([MAGIC, 2, flags]) + fields + (bytes([block]) if block else b"")
+    return bytes([MAGIC, 2, flags]) + fields + (bytes([header.block, header.map_iterations]) if block else b"")
 
 
 def as_bytes(data: Any) -> bytes:
@@ -220,14 +226,16 @@ def parse_header(raw: bytes) -> Header:
         width, pos = _read_varint(raw, pos, "width", MAX_DIMENSION)
         height, pos = _read_varint(raw, pos, "height", MAX_DIMENSION)
         count, pos = _read_varint(raw, pos, "count", _MAX_COUNT)
-        block = 0
+        block = levels = 0
         if flags & FLAG_BLOCKS:
-            if pos >= len(raw):
-                raise BitstreamError("stream ends before the header's block side")
-            block, pos = raw[pos], pos + 1
-            if block == 0:
-                raise BitstreamError("header announces a block map with block side 0")
-        fields = dict(version=2, grey=bool(flags & FLAG_GREY), context=flags >> 4, count=count, block=block)
+            if pos + 2 > len(raw):
+                raise BitstreamError("stream ends before the header's block side and map iterations")
+            block, levels, pos = raw[pos], raw[pos + 1], pos + 2
+            if block == 0 or levels == 0:
+                raise BitstreamError(f"header announces a block map with block side {block}, {levels} iterations")
+        fields = dict(
+            version=2, grey=bool(flags & FLAG_GREY), context=flags >> 4, count=count, block=block, map_iterations=levels
+        )
         size = pos
     if width == 0 or height == 0:
         raise BitstreamError(f"header claims an empty image: width {width}, height {height} (both must be >= 1)")

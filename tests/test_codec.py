@@ -204,3 +204,21 @@ def test_compatible_ids_decode_each_other():
     b = ProgressiveCodec(a.model, model_id=14, compatible_ids=(13,))
     data = a.compress(synthetic_images(1)[0], iterations=2)
     np.testing.assert_array_equal(b.decompress(data), a.decompress(data))
+
+
+def test_quality_mode_assigns_iterations_per_block():
+    codec = make_codec("conv_lstm")
+    image = synthetic_images(1, 64, 96)[0]
+    low = codec.compress(image, quality=1, quality_metric="psnr")  # one iteration is enough everywhere
+    high = codec.compress(image, quality=100, quality_metric="psnr")  # never reached: every iteration
+    assert bitstream.read_header(low).block == 8 and bitstream.read_header(low).map_iterations == codec.max_iterations
+    assert len(low) < len(high)
+    np.testing.assert_array_equal(codec.decompress(low), codec.decompress(codec.compress(image, iterations=1)))
+    assert codec.decompress(high).shape == (64, 96, 3)
+    assert codec.compress(image, quality=0.5, block=16)
+    with pytest.raises(ValueError, match="quality.*1.5"):
+        codec.compress(image, quality=1.5)
+    with pytest.raises(ValueError, match="block.*30"):
+        codec.compress(image, quality=0.5, block=30)
+    with pytest.raises(ValueError, match="format 2"):
+        codec.compress(image, quality=0.5, num_bytes=40)

@@ -51,6 +51,8 @@ def test_thumbnail_header_is_eight_bytes():
         (bytes.fromhex("5202000d2020"), "ends inside"),
         (bytes.fromhex("5202000d002080"), "empty image|ends inside"),
         (bytes.fromhex("5202020d20208004"), "block side"),
+        (bytes.fromhex("5202020d2020800408"), "block side"),
+        (bytes.fromhex("5202020d202080040800"), "block map with block side 8, 0"),
     ],
 )
 def test_bad_headers_are_bitstream_errors(header, message):
@@ -58,9 +60,9 @@ def test_bad_headers_are_bitstream_errors(header, message):
         bitstream.read_header(header)
 
 
-def test_block_maps_and_unknown_context_models_are_refused():
-    with pytest.raises(BitstreamError, match="block map"):
-        decode(bitstream.pack_header(13, 32, 32, version=2, count=1, block=8) + b"\x00")
+def test_unknown_context_models_and_deep_block_maps_are_refused():
+    with pytest.raises(BitstreamError, match="block map of up to 9"):
+        decode(bitstream.pack_header(13, 32, 32, version=2, count=1, block=2, map_iterations=9) + b"\x00")
     with pytest.raises(BitstreamError, match="context model 9"):
         decode(bitstream.pack_header(13, 32, 32, version=2, count=1, context=9) + b"\x00")
 
@@ -165,3 +167,37 @@ def test_importing_the_coder_does_not_import_tensorflow():
         "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules"
     )
     assert subprocess.run([sys.executable, "-c", code], timeout=120).returncode == 0
+
+
+def test_block_map_round_trip_and_prefixes():
+    from residual_compression import blockmap
+
+    bits = smooth_bits(4, (4, 20, 24, 2))
+    counts = np.random.default_rng(0).integers(1, 5, blockmap.grid_of((20, 24), 8))
+    data = bitstream.encode_stream2(13, 96, 80, bits, block=8, block_counts=counts, context=entropy.context_model(1))
+    header = bitstream.read_header(data)
+    assert (header.block, header.map_iterations) == (8, 4)
+    _, decoded = decode(data, strict=True)
+    mask = blockmap.mask_of(counts, 8, 4, 20, 24)[: decoded.shape[0]]
+    np.testing.assert_array_equal(decoded[..., 0] != 0, mask)
+    np.testing.assert_array_equal(decoded[mask], bits[: decoded.shape[0]][mask])
+    previous = -1
+    for cut in range(header.size, len(data) + 1, 7):
+        _, part = decode(data[:cut])
+        assert np.count_nonzero(part) >= previous
+        previous = np.count_nonzero(part)
+    with pytest.raises(ResidualCompressionError, match="block_counts"):
+        bitstream.encode_stream2(13, 96, 80, bits, block=8, block_counts=counts[:1])
+
+
+def test_block_quality_and_counts():
+    from residual_compression import blockmap
+
+    reference = np.zeros((64, 64, 3), np.uint8)
+    reference[:, 32:] = np.arange(32, dtype=np.uint8)[None, :, None] * 8
+    noisy = np.clip(reference + np.random.default_rng(0).normal(0, 20, reference.shape), 0, 255).astype(np.uint8)
+    quality = blockmap.block_quality(np.stack([noisy, reference]), reference, 32)
+    assert quality.shape == (2, 2, 2) and np.allclose(quality[1], 1)
+    assert blockmap.block_quality(reference, reference, 32, "psnr").min() > 99
+    counts = blockmap.choose_counts(np.array([[[0.5, 0.9]], [[0.95, 0.92]]]), 0.91)
+    np.testing.assert_array_equal(counts, [[2, 2]])
