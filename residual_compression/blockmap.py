@@ -13,7 +13,7 @@ import numpy as np
 
 from residual_compression import entropy
 
-__all__ = ["block_quality", "choose_counts", "decode_map", "map_symbols", "mask_of", "pick_per_block"]
+__all__ = ["block_quality", "choose_counts", "decode_map", "grid_of", "map_symbols", "mask_of", "pick_per_block"]
 
 
 def grid_of(shape, side):
