@@ -39,7 +39,10 @@ setup(
         "residual_compression.zoo": "zoo",
         "residual_compression.export": "export",
     },
-    package_data={"residual_compression.zoo": ["*/*.weights.h5", "*/README.md", "README.md"]},
+    package_data={
+        "residual_compression": ["samples/*.png", "samples/README.md"],
+        "residual_compression.zoo": ["*/*.weights.h5", "*/README.md", "README.md"],
+    },
     install_requires=[
         "tensorflow==2.21.*",
         "keras>=3.10",

@@ -181,19 +181,27 @@ def _cmd_info(args):
     return 0
 
 
-def _demo_images():
-    """Four 32x32 test patterns (used when `roundtrip` is given no files)."""
-    import numpy as np
+def _cmd_demo(args):
+    """`roundtrip` without files: the shipped photos beside JPEG and WebP (residual_compression.demo)."""
+    from residual_compression import demo
 
-    y, x = np.mgrid[0:32, 0:32].astype(np.float32) / 31.0
-    rng = np.random.default_rng(0)
-    patterns = [
-        np.stack([x, y, 1 - x], -1),
-        np.stack([(np.sin(6 * x) + 1) / 2, (np.cos(5 * y) + 1) / 2, x * y], -1),
-        np.stack([((x * 8).astype(int) + (y * 8).astype(int)) % 2] * 3, -1).astype(np.float32),
-        np.clip(rng.normal(0.5, 0.15, (32, 32, 3)), 0, 1),
-    ]
-    return [np.round(p * 255).astype(np.uint8) for p in patterns]
+    codec = _load_codec(args.model)
+    targets = args.bytes or [64, 128]
+    thumbs, results = demo.compare(codec, demo.sample_photos(), targets=targets)
+    print(f"{len(thumbs)} public-domain photos as 32x32 thumbnails, header-less payloads, model {codec.name}")
+    print(f"{'image':<10} {'method':<38} {'target':>6} {'bytes':>5} {'SSIM8x8':>8} {'PSNR':>6}")
+    for r in results:
+        print(f"{r.image:<10} {r.method:<38} {r.target:>6} {r.payload_bytes:>5} {r.ssim:>8.3f} {r.psnr_db:>6.2f}")
+    for target in targets:
+        means = {}
+        for r in results:
+            if r.target == target:
+                means.setdefault(r.method, []).append(r.ssim)
+        summary = ", ".join(f"{m} {sum(v) / len(v):.3f}" for m, v in means.items())
+        print(f"mean patch SSIM at {target} B: {summary}")
+    columns = demo.side_by_side(thumbs, results, args.out)
+    print(f"wrote {args.out} (4x enlarged; left to right: {', '.join(columns)})")
+    return 0
 
 
 def _cmd_roundtrip(args):
@@ -203,21 +211,19 @@ def _cmd_roundtrip(args):
     from residual_compression.evaluation.metrics import psnr
     from residual_compression.images import load_image
 
+    if not args.images:
+        return _cmd_demo(args)
     failures = 0
-    if args.images:
-        names, images = [], []
-        for path in args.images:
-            try:
-                images.append(load_image(path))
-                names.append(str(path))
-            except ResidualCompressionError as e:
-                _fail(str(e))
-                failures += 1
-        if not images:
-            raise CommandError("no readable images")
-    else:
-        images = _demo_images()
-        names = [f"pattern{i}" for i in range(len(images))]
+    names, images = [], []
+    for path in args.images:
+        try:
+            images.append(load_image(path))
+            names.append(str(path))
+        except ResidualCompressionError as e:
+            _fail(str(e))
+            failures += 1
+    if not images:
+        raise CommandError("no readable images")
     codec = _load_codec(args.model)
     budgets = args.bytes or [codec.default_num_bytes]
     print(f"{'image':<24} {'size':>9} {'bytes':>6} {'file':>6} {'bpp':>6} {'PSNR':>7} {'SSIM8x8':>8}")
@@ -258,7 +264,11 @@ def build_parser():
     sub.required = True
 
     p = sub.add_parser("roundtrip", help="compress + decompress images, print sizes and quality")
-    p.add_argument("images", nargs="*", help="image files (default: four generated 32x32 patterns)")
+    p.add_argument(
+        "images", nargs="*",
+        help="image files (default: the two sample photos as 32x32 thumbnails, beside JPEG and WebP)",
+    )
+    p.add_argument("--out", default="roundtrip.png", help="without files: the side-by-side picture to write")
     p.add_argument("--model", default="conv_lstm_64B", help="zoo preset (default conv_lstm_64B)")
     p.add_argument("--bytes", type=positive_int, nargs="+", help="payload budgets per image")
     p.set_defaults(func=_cmd_roundtrip)

@@ -105,12 +105,35 @@ def test_batch_encode_reports_unwritable_output_and_carries_on(tmp_path, png, ca
     assert len(err) == 1 and "in.rc" in err[0] and "cannot write" in err[0]
 
 
-def test_roundtrip_main_job_prints_sizes(capsys):
-    assert main(["roundtrip", "--model", "conv_residual_shared_64B", "--bytes", "64", "128"]) == 0
+def test_roundtrip_main_job_shows_photos_beside_jpeg_and_webp(capsys, tmp_path):
+    out_png = tmp_path / "side.png"
+    assert main(["roundtrip", "--model", "conv_residual_shared_64B", "--bytes", "64", "128", "--out", str(out_png)]) == 0
     out = capsys.readouterr().out
-    rows = [line.split() for line in out.splitlines()[1:]]
-    assert len(rows) == 8  # four patterns at each budget
-    for budget, group in ((64, rows[:4]), (128, rows[4:])):
+    assert "conv_residual_shared_64B" in out.splitlines()[0]
+    rows = [line.split() for line in out.splitlines() if line.startswith(("astronaut", "coffee"))]
+    ours = [r for r in rows if r[1] == "conv_residual_shared_64B"]
+    assert len(ours) == 4  # two photos at each budget
+    for row in ours:
+        target, payload, ssim, psnr = int(row[-4]), int(row[-3]), float(row[-2]), float(row[-1])
+        assert 0 < payload <= target and -1 <= ssim <= 1 and psnr > 5
+    assert any("JPEG" in " ".join(r) for r in rows) and any("WebP" in " ".join(r) for r in rows)
+    assert "mean patch SSIM at 64 B" in out and "mean patch SSIM at 128 B" in out
+    assert out_png.is_file() and out_png.stat().st_size > 1000
+
+
+def test_roundtrip_files_print_sizes(capsys, tmp_path):
+    from PIL import Image
+
+    from residual_compression.images import synthetic_images
+
+    paths = []
+    for i, image in enumerate(synthetic_images(2)):
+        paths.append(tmp_path / f"p{i}.png")
+        Image.fromarray(image).save(paths[-1])
+    assert main(["roundtrip", *map(str, paths), "--model", "conv_residual_shared_64B", "--bytes", "64", "128"]) == 0
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()[1:]]
+    assert len(rows) == 4  # two images at each budget
+    for budget, group in ((64, rows[:2]), (128, rows[2:])):
         for _, size, payload, file_bytes, *_ in group:
             assert size == "32x32" and 0 < int(payload) <= budget and int(file_bytes) - int(payload) <= 8
 
