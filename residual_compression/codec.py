@@ -358,6 +358,10 @@ class ProgressiveCodec:
           SSIM of the block, or "psnr" in dB), signalled in a block map; the
           decoder shows each block at its own last iteration. Encodes every
           iteration and decodes them once to measure (about twice the time).
+          With ``num_bytes`` or ``bpp`` too, pass ``quality="max"``: the
+          iterations per block maximise the summed block quality within the
+          budget (Lagrangian allocation; the payload is at most the budget,
+          unless one iteration of every block already takes more).
 
         With none, ``default_num_bytes`` per 32x32 picks whole iterations.
         ``format``: 2 (default) entropy-codes the bits; 1 writes them raw.

@@ -79,8 +79,11 @@ def _encode_budget(codec, group, budget, fmt, grey, height, width):
     return [streams[i] for i in range(len(group))]
 
 
-def _encode_quality(codec, group, quality, metric, block, grey, height, width):
-    """Dynamic bit assignment: each block gets the iterations it needs for ``quality``."""
+def _encode_quality(codec, group, quality, metric, block, grey, height, width, budget=None):
+    """Dynamic bit assignment: each block gets the iterations it needs for
+    ``quality``, or, with a ``budget``, the iterations that maximise the sum of
+    block qualities minus ``lambda`` per iteration, ``lambda`` the smallest
+    whose stream fits the budget."""
     top = codec.max_iterations
     bits = codec.encode(group, top)
     recons = codec.decode(bits, height, width, return_all=True)
@@ -88,31 +91,55 @@ def _encode_quality(codec, group, quality, metric, block, grey, height, width):
     streams = []
     for i in range(len(group)):
         per_block = blockmap.block_quality(recons[i], group[i], block, metric)
-        counts = blockmap.choose_counts(per_block, quality)
-        streams.append(
-            bitstream.encode_stream2(
+
+        def stream(counts, i=i):
+            return bitstream.encode_stream2(
                 codec.model_id, width, height, bits[i], context=codec.context_model, grey=grey[i],
                 block=side, block_counts=counts,
             )
-        )
+
+        if budget is None:
+            streams.append(stream(blockmap.choose_counts(per_block, quality)))
+            continue
+        cost = np.arange(1, top + 1)[:, None, None]
+        low, high = 0.0, float(np.ptp(per_block)) + 1.0  # high: one iteration everywhere
+        best = stream(np.argmax(per_block - high * cost, axis=0) + 1)
+        for _ in range(16):
+            middle = (low + high) / 2
+            candidate = stream(np.argmax(per_block - middle * cost, axis=0) + 1)
+            if len(candidate) - bitstream.read_header(candidate).size <= budget:
+                best, high = candidate, middle
+            else:
+                low = middle
+        streams.append(best)
     return streams
 
 
 def _check_quality(quality, metric, block, codec, fmt, others):
+    num_bytes, iterations, bpp = others
     if metric not in ("ssim", "psnr"):
         raise ResidualCompressionError(f"`quality_metric` must be 'ssim' or 'psnr', received: {metric!r}")
-    top = 1.0 if metric == "ssim" else 100.0
-    if isinstance(quality, bool) or not isinstance(quality, (int, float, np.integer, np.floating)) or not (
-        0 < quality <= top
-    ):
-        raise ResidualCompressionError(f"`quality` must be in (0, {top}] for {metric}, received: {quality!r}")
+    if fmt != 2 or iterations is not None:
+        raise ResidualCompressionError("`quality` needs format 2 and no `iterations`")
+    budget = num_bytes is not None or bpp is not None
+    if quality == "max":
+        if not budget:
+            raise ResidualCompressionError('`quality="max"` needs a budget: `num_bytes` or `bpp`')
+    else:
+        top = 1.0 if metric == "ssim" else 100.0
+        if isinstance(quality, bool) or not isinstance(quality, (int, float, np.integer, np.floating)) or not (
+            0 < quality <= top
+        ):
+            raise ResidualCompressionError(
+                f'`quality` must be in (0, {top}] for {metric}, or "max" with a budget, received: {quality!r}'
+            )
+        if budget:
+            raise ResidualCompressionError('a numeric `quality` sets the bytes itself; with a budget pass "max"')
     step = codec.model.block_size
     if isinstance(block, bool) or not isinstance(block, (int, np.integer)) or block < step or block % step:
         raise ResidualCompressionError(f"`block` must be a positive multiple of {step} pixels, received: {block!r}")
     if block // step > 255:
         raise ResidualCompressionError(f"`block` must be at most {255 * step} pixels, received: {block!r}")
-    if fmt != 2 or any(v is not None for v in others):
-        raise ResidualCompressionError("`quality` needs format 2 and no `num_bytes`, `bpp` or `iterations`")
 
 
 def compress(codec, images, num_bytes=None, iterations=None, bpp=None, format=2, quality=None,
@@ -129,7 +156,7 @@ def compress(codec, images, num_bytes=None, iterations=None, bpp=None, format=2,
         group = batch[indices[0]][None] if len(indices) == 1 else np.stack([batch[i] for i in indices])
         grey = [_is_grey(batch[i]) for i in indices] if format == 2 else None
         if quality is not None:
-            out = _encode_quality(codec, group, quality, quality_metric, block, grey, height, width)
+            out = _encode_quality(codec, group, quality, quality_metric, block, grey, height, width, budget)
         elif budget is not None:
             out = _encode_budget(codec, group, budget, format, grey, height, width)
         else:

@@ -221,4 +221,11 @@ def test_quality_mode_assigns_iterations_per_block():
     with pytest.raises(ValueError, match="block.*30"):
         codec.compress(image, quality=0.5, block=30)
     with pytest.raises(ValueError, match="format 2"):
+        codec.compress(image, quality=0.5, format=1)
+    with pytest.raises(ValueError, match="max"):
         codec.compress(image, quality=0.5, num_bytes=40)
+    for budget in (120, 400):
+        data = codec.compress(image, quality="max", num_bytes=budget)
+        header = bitstream.read_header(data)
+        assert header.block == 8 and len(data) - header.size <= budget
+        assert codec.decompress(data).shape == (64, 96, 3)
