@@ -136,8 +136,9 @@ def _cmd_encode(args):
             continue
         h, w = image.shape[:2]
         print(
-            f"{path} -> {target}: {w}x{h}, {len(data) - codec.header_size} payload bytes "
-            f"+ {codec.header_size} header, {(len(data) - codec.header_size) * 8 / (h * w):.3f} bpp"
+            f"{path} -> {target}: {w}x{h}, {len(data) - codec.stream_header_size(data)} payload bytes "
+            f"+ {codec.stream_header_size(data)} header, "
+            f"{(len(data) - codec.stream_header_size(data)) * 8 / (h * w):.3f} bpp"
         )
     return 1 if failures else 0
 
@@ -239,7 +240,7 @@ def _cmd_roundtrip(args):
                 continue
             recon = codec.decompress(data)
             h, w = image.shape[:2]
-            payload = len(data) - codec.header_size
+            payload = len(data) - codec.stream_header_size(data)
             ssim = patch_ssim(image, recon) if h >= 8 and w >= 8 else float("nan")
             print(
                 f"{name[-24:]:<24} {f'{w}x{h}':>9} {payload:>6} {len(data):>6} "

@@ -146,6 +146,12 @@ class ProgressiveCodec:
                 f"{2 * longest + block} for {self.name} with tile_halo={tile_halo}"
             )
 
+    @staticmethod
+    def stream_header_size(data):
+        """The length of ``data``'s header (format 1: 8; format 2: 8 for a thumbnail, more for
+        large images); ``len(data) - stream_header_size(data)`` is its header-less size."""
+        return bitstream.read_header(data).size
+
     def replace(self, **changes):
         """A codec of the same model with some constructor arguments changed.
 

@@ -71,7 +71,7 @@ def compare(codec, photos, targets=(64, 128), size=32, baselines=BASELINES):
         streams = codec.compress(batch, num_bytes=target)
         recons = codec.decompress(streams)
         for name, data, recon in zip(names, streams, recons):
-            add(name, codec.name, target, len(data) - codec.header_size, recon)
+            add(name, codec.name, target, len(data) - codec.stream_header_size(data), recon)
         for other in others:
             for name in names:
                 data, _, payload = encode_at_target(other, thumbs[name], target)

@@ -229,3 +229,16 @@ def test_quality_mode_assigns_iterations_per_block():
         header = bitstream.read_header(data)
         assert header.block == 8 and len(data) - header.size <= budget
         assert codec.decompress(data).shape == (64, 96, 3)
+
+
+def test_stream_header_size_is_each_streams_own():
+    from conftest import make_codec
+    from residual_compression.images import synthetic_images
+
+    codec = make_codec("conv_lstm")
+    thumb = codec.compress(synthetic_images(1)[0], num_bytes=20)
+    assert codec.stream_header_size(thumb) == 8 and len(thumb) == 28
+    big = codec.compress(synthetic_images(1, 256, 384)[0], num_bytes=300)
+    assert codec.stream_header_size(big) > 8  # varint width, height and bit count grow
+    assert len(big) - codec.stream_header_size(big) == 300
+    assert codec.stream_header_size(codec.compress(synthetic_images(1)[0], iterations=1, format=1)) == 8

@@ -212,9 +212,10 @@ class _Accumulator:
         self.psnr.extend(np.atleast_1d(metrics.psnr(originals, recons, cap=PSNR_CAP_DB)))
         if self.with_ms_ssim:
             self.ms_ssim.extend(np.atleast_1d(metrics.ms_ssim(originals, recons)))
-        for size in streams_or_sizes:
+        headers = header if isinstance(header, (list, tuple)) else [header] * len(streams_or_sizes)
+        for size, head in zip(streams_or_sizes, headers):
             self.files.append(size)
-            self.payload.append(size - header)
+            self.payload.append(size - head)
         self.samples.extend(recons[: max(0, self.num_samples - first_index)])
 
     def result(self, key, label, kind, target, items):
@@ -287,7 +288,11 @@ def _run_neural(key, codec, items, targets, options, bar, unsupported):
             if not isinstance(recon, np.ndarray) or recon.dtype != np.uint8 or recon.shape != batch.shape:
                 got = f"{recon.dtype} {recon.shape}" if isinstance(recon, np.ndarray) else type(recon).__name__
                 raise ValueError(f"codec {key!r}: decompress must return uint8 {batch.shape}, got {got}")
-            acc.add(batch, recon, [len(s) for s in streams], header, start)
+            # Header-less size: a stream's own header when the codec can say (format 2's grows
+            # with the image: 8 bytes for a thumbnail, 11 for a Kodak photo), else the constant.
+            measure = getattr(codec, "stream_header_size", None)
+            heads = [measure(s) for s in streams] if measure else header
+            acc.add(batch, recon, [len(s) for s in streams], heads, start)
             bar.update(stop - start)
         else:
             results.append(acc.result(key, label, "neural", target, items))
