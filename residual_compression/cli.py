@@ -27,7 +27,10 @@ from residual_compression import __version__
 from residual_compression.argtypes import positive_int
 from residual_compression.errors import ResidualCompressionError
 
-__all__ = ["build_parser", "main"]
+__all__ = ["DEFAULT_MODEL", "build_parser", "main"]
+
+# The preset the README recommends: the conv LSTM fine-tuned on photo thumbnails (zoo/README.md).
+DEFAULT_MODEL = "conv_lstm_photo_64B"
 
 PROG = "residual-compression"
 
@@ -270,14 +273,14 @@ def build_parser():
         help="image files (default: the two sample photos as 32x32 thumbnails, beside JPEG and WebP)",
     )
     p.add_argument("--out", default="roundtrip.png", help="without files: the side-by-side picture to write")
-    p.add_argument("--model", default="conv_lstm_64B", help="zoo preset (default conv_lstm_64B)")
+    p.add_argument("--model", default=DEFAULT_MODEL, help=f"zoo preset (default {DEFAULT_MODEL})")
     p.add_argument("--bytes", type=positive_int, nargs="+", help="payload budgets per image")
     p.set_defaults(func=_cmd_roundtrip)
 
     p = sub.add_parser("encode", help="compress image file(s) to stream file(s)")
     p.add_argument("inputs", nargs="+", metavar="IN", help="image file(s): any Pillow-readable format")
     p.add_argument("-o", "--output", required=True, metavar="OUT", help="stream file, or folder for several inputs")
-    p.add_argument("--model", default="conv_lstm_64B", help="zoo preset (default conv_lstm_64B)")
+    p.add_argument("--model", default=DEFAULT_MODEL, help=f"zoo preset (default {DEFAULT_MODEL})")
     group = p.add_mutually_exclusive_group()
     group.add_argument("--bytes", type=positive_int, help="payload budget in bytes (default: the preset's)")
     group.add_argument("--iterations", type=positive_int, help="number of iterations instead of --bytes")

@@ -78,6 +78,55 @@ TABLES[1] = (
 )
 
 
+TABLES[2] = (
+    "conv_lstm_photo v1: 400 training-split photo thumbnails, strength 64",
+    (15, 16),
+    "cfc6f49495b47067b6e99c62064df61a40e387c79689f4d0bb1f89e49615b0c9",
+    (
+        "eNrtXWl327YSxdd3XtvXWBv3fdFiJa7bJE3j7f//qncEiNIFhxThGtSxpZlzosgwOCSGmDt3BiAtBMsVyZy0fCItAW"
+        "mZGmgOSUtkcPZ4tJGmZ9R8S1oK0rI00LwlLSVpuSctNU9rFpaLkxl8z+Tn7wRvPWjJCVZHPZqnBIFdgl2I1RXB6srq"
+        "SH34vrKqOSYInEPLZ2KlFbmGzz2abwkmpwSTK9InG22kLO9dHMKtblpzX3l1SY5yBzR7hH9FhKcs9v/0PskoIw06+a"
+        "AtzTlhSDnx+ZS01AZIkROep7fkpCXr5Hosly5+K/aqPGpC+gQkoi9erdkn3uTucUGfveP4cjJaLpW34qH6qR7wQY8c"
+        "1Z2L1mQUGUG/FbFhBahbwTWkkjNt4dip7F8CZ0rkvS3grk177q8P32/kiCpNjwM237X8Jntm0JJbnckbwFJ7GfluBG"
+        "vgi5m8Cy4wpFSOaQV8KJEeUwL3mndoXoPmtfSyCGxYS/us4V78IfvUMNLKqg1Z3rNk4Du5vPcRZFdTOU8Q5VKZK3iA"
+        "sX4PBk4Az105bzPwoEy2hKDHlfNwAX2CzhrPW0YaAOJtrWmuwZsK6XUVxKndGO/kZwZYupHe1njlXc/11HBUJvukYO"
+        "1E3rMSsrRY9olbfTbw25DwXofEgvjVfDUhfXIyK0IS8WuDaPXvJBJjVU9zUjmgkZriZ2FQFajINVP+nHey94xh7OrE"
+        "7fTlGenjkj4TA80uYZU+afEIAgSjedw4vhx2jiIlSBIMtHTjT0T4XjTA5xPADcy4K3ls0IoFM4kNmRbHfch00h6OnQ"
+        "JvVLlSCBZW+IY1gbXUnMH151YxB9np0mrFAG2ooiTiZy1nQAEWU9WSGlh32cNAVi0eHu/5DOZEWA9ZSt8rYHRLq9yG"
+        "5b3XQ0Lw00j+FEE2HWq8K5L9XKFqoA0H68LAOWC+4g/I8QKJb4hyam5H0JJa9eUAxlVY9eUIYlB2yIVDGHtFbJjv8+"
+        "jj2OsePMR6QqnFslSeJYOzu9J7o9a5kl5+SFn3krBBkxiXkyoW5c8rYvP1aDhTjsY8SxKFV8RiNemzNRjpF9JnSbj6"
+        "lsyTtbC9psfyUXB7TrjxhLA4nS2b1LEjwjxpS0w0Z6J/1frtHHsc9u4RGwZkXBHJL1IxvK5HkZbqoeNCG3rw21h+D+"
+        "G8qooSt+JOoEUHmkEce2IFZq7FJnUNGcSFVJ4lBfSuhc01ixAQbGMVzXywp6oC4eqqqmynMNL4wLqrgSpQChZTFRW0"
+        "mIqGeHdWh2pYNnp9ieW9iQeoq1aREKt96deYuTty3jqQI897MBDxStW9U/B6xUKxT3bI1v1RODbWXjJhc/0xEMdq8E"
+        "KOyAP7uHJECYxLratiNaCvGlkCmhWyH+pR2Y0DSBIeqhDIq9PeWJl0In9M+jgGMSUjR8UDrJtySJsVjPHq2HpWUpCW"
+        "srNlaL7divbaMd2FsiF5yng2ZHnPEhMWFxL+nJJZ5xpw7IIwKIoJazLD69HmYTEaG4lJ5MoJHhbEhhnpQ2UjulayUt"
+        "In67WhC2dRfNuDulYofxu2aimxvLeeFs27mWehHRXCtakaUQhzID7Er66Y8nZxYRR2ZxGutqvYt2hlLlPNSoqHh0Jf"
+        "TXB7ogDmKYHGbdR9cVvcJtf2DCRirL1VLO9NMNtVu2o9mBsq+67BCxR7wX1TlGMcEX6hIQbGhfjAGF3ok2jsN7Wa1W"
+        "Yt3LC7oyyCaw6lfgcs7GhnV9l0BB6XnuDYiH5LLRNXPruGcymUWIG2EhCV7oje2Vx/Hs4hPNwxiMsLcpRLWgKC+b4Y"
+        "a9e021PDsZup9c1/uivGM6jyVUSP11lDo7s6Y4axq5OcZFt0HuYEP02qzblor6fURM+t6FqlGue5TNzFalcqMooNGT"
+        "vd91UaXE8t2s/ILol9dnt0PxMbrsGvQ8CTcP95vNeRtoKsKqtzwGqnpzYyh1GrfdceqX0hOy3kb9vnssexnZZme+vL"
+        "MxiXqhPuRjGBc0X7lXqsfeFTS324PYd2/5ABeVoUjsVxlaQ8VMM8jSewXIMkcK8TiSd5i4sW2spIIj20aOXCWU/9oQ"
+        "D0WGq71JTmHDAhkIiW9/BDuxy7EGbvADC3YaxluBGMS2UTWcuGuTx/AmPvGukSchC13oRrCsdzRVBfKjQMRNS6IWz5"
+        "d8KxF519htDgf4RVTkR7d+hEtFdmF6L7iRI76DrO+jIdl0NGQbOST2J4LeATYcszci66n3YhhleuWS5PKPPcEM5Wiv"
+        "bKyA4xhp5DKUkfyhh3/PALQarbUUa6FP3P/b9ds27DLWmhfUoDG+6sfkf06Ef9tf+nZy5b8OtIy9knrXgR7Z9gOrZ4"
+        "so8HmNzHD5uM6TfJEZFnLg5scA4olGqrpZ5VdJ0JfW/qOCvX0SFP+UUbKVbRj2y5hGtLevKCRMN2tIl6S4C7t2+j2Z"
+        "dnRDsHDGNXIZipuYfsOAF/LLWVI5XP4nOOfk8FI4MZPpM/xy1vUs8gNHsqfhXtpzZiMdYTEJFVjh238CfUUEs9mY77"
+        "N3zR1PBx3apvP3YI15xqu8qVrfAZ1f9K/AxaR1WABlPCjScE8eaE+7kGOKkjxpRo9gzOZbM2kozGsYfWAuiu15lB/f"
+        "CGXDNGzCMy+8TOU4axq+TYlPcOceMl4cZUor2uU/z5nujBGqxd2RC+apNj03HdExtuyVF3Btes26ci9tmd52tvloQI"
+        "plbl8P1OirN5EIVVzXYKOPNrD25Pgcf+Io/0gWcq7odVAhXLfIiedvN6R+grrfaqu3jNim97wHtTaWF8S0xwYMIFxE"
+        "evJ08pwM6extXV/QohLqh757f6OAxjVyH4Hg/FlFxgPp9Es5aUaZkdPs94I7pXq5F7zEWz+zqBWad45gzm6lp7Rs8R"
+        "wzvfzCUEv3CEzZVN3E3tHLLjACxcynFU4O+59lYot+d63L2f7+Q/MpIlYG3vkJXMoU8t+1SAM/xut+uSF0st59Rsa6"
+        "RsQxYWlo+I1S9vaDmnZlsjZRuyXKI/v1hoOadmWyNlG7KwL7MvfxQb0u/Ysqujrwf6vIjulYV2n68Geqrea7N7F8bW"
+        "vPv8Ai0/e/r8gJbCQPOjgQ3/HHGkLB8Fq9X3R2ipO2eL3vK1Z7Zgn0cDPfc9fT6qLzctfxiM/cXAhi/Gek5jNcdl5j"
+        "YszLHZlz8ux36RPNukj52Y8nBBcfnxlWP/aaD53kDPX8yxGas75sY3w3n43ZIvP18gx34tE2aOzXGZOTYLz0Pm2GPE"
+        "lAeDmNtu+eeC4vLPV9rwqUfz00AO8izthv2ZYzNWv2d+yBx79/8PI0xgjs0cm4U5NvvytXHsJ47LJzX/c2Zu83AmG7"
+        "IwxzbR83RBvvwouI7NcZk5NgtzbPbl83Hs18aU7+L6al+Plm14Ss/fzLFZBmbL9zPMw2bO311YvtzksD+N84tuzc2e"
+        "uuc358scl5nbsDDHZl/+qBz72SCeNvsTtgZx+dTzVs2zgZsL49jN2w5NnpMyedZsc0JP82b1b8yxGat75tjfJ+bPkw"
+        "HHXg7w591n81cS/Avz5R8GHPu7gQ0/D9jwGXw5Yo7NHJuFOTb78kVy7NfuJR7ih3+e0PPtTPzw3HG5eX/4s8HYb0/Y"
+        "8GEg5u4+mzdgj/0+B5aPx7Gb2unDifnz1cCXmzf8n3qvSPN+Ie/CfLn5Ow5PJ8a+NbAh/sXGvj14y9M2/D8FsR/A"
+    ),
+)
+
 def fit(codes, strength=64):
     """Initial ``(ones, totals)`` from codes ``(N, T, h, w, c)`` of +-1."""
     from residual_compression import entropy

@@ -15,12 +15,16 @@ from residual_compression.models import ARCHITECTURES
 from residual_compression.zoo import presets as presets_module
 
 
-def test_fourteen_presets_for_seven_architectures():
+def test_the_seven_architectures_and_the_photo_presets():
     names = zoo.list_presets()
-    assert len(names) == 14
+    assert len(names) == 16
     assert {zoo.get_preset(n).architecture for n in names} == set(ARCHITECTURES)
     for arch in ARCHITECTURES:
         assert f"{arch}_64B" in names and f"{arch}_128B" in names
+    # The photo-trained conv LSTM: the same architecture and config, its own weights and ids.
+    photo, paper = zoo.get_preset("conv_lstm_photo_64B"), zoo.get_preset("conv_lstm_64B")
+    assert photo.architecture == paper.architecture and photo.config == paper.config
+    assert photo.sha256 != paper.sha256 and photo.family != paper.family
 
 
 # Ids are written into every stream: these must never change.
@@ -32,6 +36,7 @@ STABLE_IDS = {
     "conv_residual_distinct_64B": 9, "conv_residual_distinct_128B": 10,
     "conv_autoencoder_64B": 11, "conv_autoencoder_128B": 12,
     "conv_lstm_64B": 13, "conv_lstm_128B": 14,
+    "conv_lstm_photo_64B": 15, "conv_lstm_photo_128B": 16,
 }  # fmt: skip
 
 
@@ -111,7 +116,10 @@ def test_progressive_presets_share_weights_across_budgets():
     assert len(data) == 8 + 64
     np.testing.assert_array_equal(b.decompress(data), a.decompress(data))
     long = b.compress(image)
-    assert len(long) == 8 + 128 and long[8:72] == data[8:]  # same payload prefix, own id
+    assert len(long) <= 8 + 128 and a.decompress(long).shape == (32, 32, 3)
+    # Raw bits (format 1): the 64 B payload is a byte prefix of the 128 B one, with its own id.
+    short, long = a.compress(image, format=1), b.compress(image, format=1)
+    assert len(long) == 8 + 128 and long[8:72] == short[8:]
 
 
 @pytest.fixture

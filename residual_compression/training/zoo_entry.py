@@ -116,8 +116,14 @@ def make_zoo_entry(run_dir, family, zoo_dir, float16=False, checkpoint=None):
         "config": config,
         "float16": float16,
         "training": (
-            f"{step if step is not None else run.get('final_step')} steps x batch {run['batch_size']} on {run['data']} "
-            f"({run['images']} images), {run['backend']} backend"
+            f"{step if step is not None else run.get('final_step')} steps x batch {run['batch_size']} on "
+            + (
+                f"photo thumbnails of {run['photos']} ({run.get('photo_fraction')} of each batch) and {run['data']}"
+                if run.get("photos") else f"{run['data']} ({run['images']} images)"
+            )
+            + f", loss {run.get('loss', 'l2')}"
+            + (f", warm start from {run['init_weights']}" if run.get("init_weights") else "")
+            + f", {run['backend']} backend"
         ),
         "bytes": size,
     }
