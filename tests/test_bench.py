@@ -201,17 +201,10 @@ def test_training_speed_in_a_fresh_process_per_precision():
     assert row.flops_per_image == 3 * 2 * model.macs_per_iteration(32, 32)
 
 
-def test_benchmarks_import_nothing_heavy_and_the_old_paths_alias_them():
+def test_benchmarks_import_nothing_heavy():
     code = (
         "import sys, residual_compression.benchmarks, residual_compression.benchmarks.cli; "
         "print(sorted(m for m in ('numpy', 'tensorflow', 'keras') if m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.stdout.strip() == "[]", result.stderr
-    from residual_compression.benchmarks import large_image
-    from residual_compression.evaluation import bench
-    from residual_compression.evaluation import bench_large
-
-    assert bench.bench_neural is throughput.bench_neural
-    assert bench_large.bench_large_image is large_image.bench_large_image
-    assert bench_large.smooth_image(20, 30, seed=2).shape == (20, 30, 3)

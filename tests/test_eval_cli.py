@@ -141,7 +141,7 @@ def test_argparse_rejects_bad_numbers(capsys):
 
 def test_bench_prints_rows(capsys, fake_zoo):
     rc = cli.main(["bench", "--models", "fake-lstm", "--baselines", "jpeg", "--batch", "3", "--seconds", "0.01",
-                   "--targets", "64", "128", "--no-progress"])
+                   "--targets", "64", "128", "--no-progress", "--peak-batch", "2"])
     out = capsys.readouterr().out
     assert rc == 0
     assert out.startswith("machine: numpy float32 matmul ")
@@ -158,7 +158,7 @@ def test_bench_prints_rows(capsys, fake_zoo):
 
 def test_bench_notes_unsupported_target(capsys, fake_zoo):
     rc = cli.main(["bench", "--models", "fake-64B", "--baselines", "--batch", "2", "--seconds", "0.01",
-                   "--targets", "64", "128"])
+                   "--targets", "64", "128", "--peak-batch", "2"])
     out = capsys.readouterr().out
     assert rc == 0
     assert "| fake-64B | 64 |" in out and "| fake-64B | 128 |" not in out

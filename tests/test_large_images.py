@@ -9,7 +9,7 @@ import pytest
 
 from conftest import REPO
 from conftest import make_codec
-from residual_compression.evaluation.bench_large import smooth_image
+from residual_compression.images import synthetic_images
 
 
 class _AreaProbe:
@@ -35,7 +35,7 @@ def test_model_calls_stay_within_one_tile():
     codec = make_codec("conv_lstm")
     probe = _AreaProbe(codec.model)
     codec.model = probe
-    image = smooth_image(501, 777, seed=3)
+    image = synthetic_images(1, 501, 777, 3)[0]
     data = codec.compress(image, iterations=2)
     assert 0 < probe.largest <= codec.tile_size**2
     probe.largest = 0
@@ -45,7 +45,7 @@ def test_model_calls_stay_within_one_tile():
 
 def test_a_read_only_photo_is_encoded_without_copying_or_writing():
     codec = make_codec("conv_lstm")
-    image = smooth_image(300, 280, seed=4)
+    image = synthetic_images(1, 300, 280, 4)[0]
     expected = codec.compress(image.copy(), iterations=1)
     image.flags.writeable = False
     assert codec.compress(image, iterations=1) == expected
@@ -55,7 +55,7 @@ def test_batches_of_medium_images_are_split_to_one_tile_of_area():
     codec = make_codec("conv_lstm")
     probe = _AreaProbe(codec.model)
     codec.model = probe
-    images = np.stack([smooth_image(160, 200, seed=s) for s in range(5)])  # 32,000 pixels each
+    images = np.stack([synthetic_images(1, 160, 200, s)[0] for s in range(5)])  # 32,000 pixels each
     streams = codec.compress(images, iterations=1)
     assert probe.largest == 2 * 160 * 200  # two per call fit in 256x256, not batch_size (64)
     probe.largest = 0
@@ -66,9 +66,10 @@ def test_batches_of_medium_images_are_split_to_one_tile_of_area():
 _SCRIPT = """
 import json, sys
 from residual_compression import zoo
-from residual_compression.evaluation.bench_large import bench_large_image, smooth_image
+from residual_compression.benchmarks.large_image import bench_large_image
+from residual_compression.images import synthetic_images
 codec = zoo.load("conv_lstm_64B")
-image = smooth_image(4000, 6000)
+image = synthetic_images(1, 4000, 6000)[0]
 row = bench_large_image("conv_lstm_64B", codec, image, [16])[0]
 print(json.dumps(row.__dict__))
 """
