@@ -1,12 +1,15 @@
 """Run in a subprocess by test_backends.py under one Keras backend.
 
-usage: python backend_probe.py WEIGHTS_IN_OR_OUT OUT.npz ARCH [--save]
+usage: python backend_probe.py WEIGHTS_DIR OUT_DIR ARCH [ARCH ...] [--save]
 
-Builds a small model, saves (--save) or loads its .weights.h5, then records
-pre-binarizer activations, bits, reconstructions, one training step's loss and
-a compress/decompress round trip into OUT.npz.
+For each ARCH, builds a small model, saves (--save) or loads
+WEIGHTS_DIR/ARCH.weights.h5, then records pre-binarizer activations, bits,
+reconstructions, one training step's loss and a compress/decompress round trip
+into OUT_DIR/ARCH.npz. All architectures run in one process, so the backend
+is imported once.
 """
 
+import pathlib
 import sys
 
 import numpy as np
@@ -54,7 +57,9 @@ def main(weights, out, case, save):
         activations=np.stack([to_np(a) for a in acts]),
         codes=np.stack([to_np(c) for c in codes]),
         recons=np.stack([to_np(r) for r in recons]),
-        streams=np.array([np.frombuffer(s, np.uint8) for s in streams]),
+        # Format-2 streams differ in length: stored end to end, with their lengths.
+        streams=np.frombuffer(b"".join(streams), np.uint8),
+        stream_lengths=np.array([len(s) for s in streams]),
         decoded=decoded,
         tiled_stream=np.frombuffer(tiled_stream, np.uint8),
         tiled_decoded=tiled_decoded,
@@ -64,4 +69,7 @@ def main(weights, out, case, save):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], sys.argv[3], "--save" in sys.argv)
+    weights_dir, out_dir, *cases = [a for a in sys.argv[1:] if a != "--save"]
+    for case in cases:
+        main(pathlib.Path(weights_dir) / f"{case}.weights.h5", pathlib.Path(out_dir) / f"{case}.npz", case,
+             "--save" in sys.argv)

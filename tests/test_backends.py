@@ -66,22 +66,37 @@ def test_core_runs_on_jax_without_tensorflow():
     _run(["-c", code], "jax")
 
 
-@needs_jax
-@pytest.mark.parametrize("case", ["conv_lstm", "fc_lstm", "conv_residual_distinct"])
-def test_tensorflow_and_jax_agree(case, tmp_path):
-    weights = tmp_path / "w.weights.h5"
+CASES = ["conv_lstm", "fc_lstm", "conv_residual_distinct"]
+
+
+@pytest.fixture(scope="module")
+def probe_outputs(tmp_path_factory):
+    """Runs backend_probe.py once per backend for every case (each backend is imported
+    once, not once per case): TensorFlow saves the weights, JAX loads them."""
+    folder = tmp_path_factory.mktemp("backends")
     probe = str(HERE / "backend_probe.py")
-    _run([probe, str(weights), str(tmp_path / "tf.npz"), case, "--save"], "tensorflow")
-    _run([probe, str(weights), str(tmp_path / "jax.npz"), case], "jax")
-    tf_out, jax_out = np.load(tmp_path / "tf.npz"), np.load(tmp_path / "jax.npz")
+    for backend in ("tensorflow", "jax"):
+        (folder / backend).mkdir()
+        _run([probe, str(folder), str(folder / backend), *CASES, *(["--save"] if backend == "tensorflow" else [])],
+             backend)
+    return folder
+
+
+@needs_jax
+@pytest.mark.parametrize("case", CASES)
+def test_tensorflow_and_jax_agree(case, probe_outputs):
+    tf_out, jax_out = (np.load(probe_outputs / backend / f"{case}.npz") for backend in ("tensorflow", "jax"))
     assert str(tf_out["backend"]) == "tensorflow" and str(jax_out["backend"]) == "jax"
     np.testing.assert_allclose(tf_out["activations"], jax_out["activations"], atol=1e-4)
     np.testing.assert_allclose(tf_out["recons"], jax_out["recons"], atol=1e-4)
     # Bits agree wherever the activation is not within float noise of zero.
     margin = np.abs(tf_out["activations"]) > 1e-4
     np.testing.assert_array_equal(tf_out["codes"][margin], jax_out["codes"][margin])
+    np.testing.assert_array_equal(tf_out["stream_lengths"], jax_out["stream_lengths"])
     np.testing.assert_array_equal(tf_out["streams"], jax_out["streams"])
-    np.testing.assert_array_equal(tf_out["decoded"], jax_out["decoded"])
+    # Decoded pixels within one level, rarely (float noise on a .5 boundary; see below).
+    difference = np.abs(tf_out["decoded"].astype(int) - jax_out["decoded"])
+    assert difference.max() <= 1 and (difference > 0).mean() < 1e-3
     # A tiled image (tiled encoder and decoder) gives the same stream and pixels too.
     assert tf_out["tiled_decoded"].shape == (90, 100, 3)
     np.testing.assert_array_equal(tf_out["tiled_stream"], jax_out["tiled_stream"])
