@@ -225,7 +225,8 @@ def test_writers(tmp_path):
     writers.write_markdown(results, tmp_path / "t.md", title="T")
     assert "# T" in (tmp_path / "t.md").read_text()
     writers.write_csv(results, tmp_path / "r.csv")
-    rows = list(csv.DictReader(open(tmp_path / "r.csv")))
+    with open(tmp_path / "r.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
     assert [(r["codec"], r["target_bytes"]) for r in rows] == [("jpeg", "64"), ("jpeg", "128"), ("perfect", "64"), ("perfect", "128")]
     assert rows[2]["mean_psnr"] == "100.0"  # a perfect codec: PSNR capped at PSNR_CAP_DB
     writers.write_json(results, tmp_path / "r.json", metadata={"run": 1})

@@ -102,6 +102,9 @@ def test_train_resume_continues_from_checkpoint(tmp_path):
     assert (tmp_path / "final.weights.h5").is_file()
 
 
+# Slow (two TensorFlow processes, ~60 s on one core); the default suite covers
+# resuming from the latest checkpoint in test_train_resume_continues_from_checkpoint.
+@pytest.mark.slow
 def test_resume_after_sigkill(tmp_path):
     out = tmp_path / "run"
     cmd, env = _worker([out, 24, 2, "--sleep", "0.3"])
@@ -113,6 +116,7 @@ def test_resume_after_sigkill(tmp_path):
         time.sleep(0.2)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    proc.stderr.close()
     killed_at = latest_step(out / "checkpoints")
     assert 6 <= killed_at < 24
     cmd, env = _worker([out, 24, 2, "--resume"])
@@ -144,6 +148,9 @@ def _free_ports(n):
     return ports
 
 
+# Slow (two TensorFlow worker processes, ~60 s on one core); the default suite covers
+# training under a tf.distribute strategy in test_mirrored_strategy_two_cpus.
+@pytest.mark.slow
 def test_multi_worker_two_processes(tmp_path):
     ports = _free_ports(2)
     workers = [f"127.0.0.1:{p}" for p in ports]
@@ -208,6 +215,9 @@ def test_zoo_entry_float16_halves_the_file(tmp_path):
         np.testing.assert_allclose(y.numpy(), x.numpy(), rtol=1e-3, atol=1e-4)
 
 
+# Slow (a JAX training process, ~50 s on one core); the default suite covers training
+# on JAX without TensorFlow in test_backends.py::test_core_runs_on_jax_without_tensorflow.
+@pytest.mark.slow
 @pytest.mark.skipif(__import__("importlib").util.find_spec("jax") is None, reason="jax is not installed")
 def test_jax_data_parallel_two_devices_without_tensorflow(tmp_path):
     code = (
