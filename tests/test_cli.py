@@ -11,6 +11,7 @@ from PIL import Image
 from conftest import synthetic_images
 from residual_compression import __version__
 from residual_compression import zoo
+from residual_compression.cli import DEFAULT_MODEL
 from residual_compression.cli import main
 
 
@@ -168,7 +169,7 @@ def stream_files(tmp_path_factory):
 @pytest.mark.parametrize(
     "argv, code, expected",
     [
-        (["info", "{d}/x.rc"], 0, "model:       conv_lstm_64B"),
+        (["info", "{d}/x.rc"], 0, "model:       conv_lstm_photo_64B"),  # the default preset
         (["--version"], 0, "residual-compression 0.1.0"),
         (["--help"], 0, "--verbose"),
         (["presets"], 0, "conv_lstm_64B"),
@@ -189,7 +190,7 @@ def test_fast_answers_import_no_framework(stream_files, argv, code, expected):
 
 
 def test_info_matches_the_loaded_codec(stream_files, capsys):
-    codec = zoo.load("conv_lstm_64B")
+    codec = zoo.load(DEFAULT_MODEL)  # what encode used
     iterations = len(codec.progressive((stream_files / "x.rc").read_bytes()))
     assert main(["info", str(stream_files / "x.rc")]) == 0
     out = capsys.readouterr().out
