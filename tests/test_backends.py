@@ -83,6 +83,11 @@ def probe_outputs(tmp_path_factory):
     return folder
 
 
+# Slow (about 150 s: six model builds in two fresh processes). The default suite still runs the
+# core under JAX with TensorFlow blocked (test_core_runs_on_jax_without_tensorflow) and the
+# weights-file round trip of every architecture (test_models.py); run `pytest -m slow` after
+# changes to layers, models or the bitstream.
+@pytest.mark.slow
 @needs_jax
 @pytest.mark.parametrize("case", CASES)
 def test_tensorflow_and_jax_agree(case, probe_outputs):
