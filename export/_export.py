@@ -27,7 +27,6 @@ Two traps are avoided on purpose:
   Serving alike.
 """
 
-import contextlib
 import dataclasses
 import json
 import pathlib
@@ -38,6 +37,7 @@ import numpy as np
 
 from residual_compression import bitstream
 from residual_compression.errors import ResidualCompressionError
+from residual_compression.models.compiled import remapper_off
 
 __all__ = ["ExportResult", "FORMATS", "export_model"]
 
@@ -101,19 +101,6 @@ def _check_backend():
             f"export needs the TensorFlow Keras backend, but KERAS_BACKEND is {backend!r}; "
             "run with KERAS_BACKEND=tensorflow (the exported files run without Keras)"
         )
-
-
-@contextlib.contextmanager
-def _remapper_off():
-    """Traces functions with grappler's remapper off (see the module docstring)."""
-    import tensorflow as tf
-
-    before = tf.config.optimizer.get_experimental_options().get("remapping")
-    tf.config.optimizer.set_experimental_options({"remapping": False})
-    try:
-        yield
-    finally:
-        tf.config.optimizer.set_experimental_options({"remapping": True if before is None else before})
 
 
 # -- signatures ---------------------------------------------------------------------
@@ -464,7 +451,7 @@ def export_model(
 
     if want_sm:
         path = out_dir / SAVED_MODEL_DIR
-        with _remapper_off():
+        with remapper_off():
             _write_archive(_saved_model_endpoints(graph), path)
         result["saved_model"] = path
     if want_lite:

@@ -23,11 +23,12 @@ import contextlib
 
 import keras
 
-__all__ = ["compile_inference", "is_eager_value"]
+__all__ = ["compile_inference", "is_eager_value", "remapper_off"]
 
 
 @contextlib.contextmanager
-def _remapper_off():
+def remapper_off():
+    """Traces TensorFlow functions with grappler's remapper off (see the module docstring)."""
     import tensorflow as tf
 
     before = tf.config.optimizer.get_experimental_options().get("remapping")
@@ -58,7 +59,7 @@ class _TFCompiled:
         key = repr(key)
         concrete = self._concrete.get(key)
         if concrete is None:
-            with _remapper_off():
+            with remapper_off():
                 concrete = self._function.get_concrete_function(*specs)
             self._concrete[key] = concrete
         return concrete(*args)
