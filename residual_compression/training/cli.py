@@ -93,13 +93,9 @@ def register(subparsers):
 def _run_thumbnails(args):
     import numpy as np
 
-    from residual_compression.images import resize_to
-    from residual_compression.training.photos import load_photos
-    from residual_compression.training.photos import photo_split
+    from residual_compression.training.photos import split_thumbnails
 
-    train_files, validation_files = photo_split(args.photos)
-    files = validation_files if args.split == "validation" else train_files
-    images = np.stack([resize_to(p, (args.size, args.size)) for p in load_photos(files)])
+    images, files = split_thumbnails(args.photos, args.split, args.size)
     np.savez_compressed(args.output, images=images, names=np.array([f.name for f in files]))
     print(f"{args.output}: {len(images)} {args.split} thumbnails {args.size}x{args.size} of {args.photos}")
     return 0

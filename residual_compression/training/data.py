@@ -108,9 +108,13 @@ class ImageSequence(keras.utils.PyDataset):
         x = to_model_space(augment([self.images[i] for i in ids], rng, self.size))
         return x, x
 
-    def on_epoch_end(self):
-        self.epoch += 1
+    def set_epoch(self, epoch):
+        """Moves to ``epoch`` (a resumed run starts there); its shuffle is drawn on first use."""
+        self.epoch = epoch
         self._order = None
+
+    def on_epoch_end(self):
+        self.set_epoch(self.epoch + 1)
 
 
 def make_tf_dataset(images, batch_size=32, seed=0, size=32, epoch=0, repeat=True):

@@ -39,6 +39,7 @@ __all__ = [
     "load_photos",
     "photo_split",
     "random_thumbnail",
+    "split_thumbnails",
     "validation_thumbnails",
 ]
 
@@ -79,12 +80,18 @@ def load_photos(files, max_side=None):
     return photos
 
 
+def split_thumbnails(folder, split="validation", size=32):
+    """``(thumbnails, files)``: a split of ``folder`` as whole-photo ``size x size`` uint8 thumbnails."""
+    train, validation = photo_split(folder)
+    files = {"train": train, "validation": validation}[split]
+    if not files:
+        raise ImageInputError(f"image folder {str(folder)!r} has no {split} photos")
+    return np.stack([resize_to(p, (size, size)) for p in load_photos(files)]), files
+
+
 def validation_thumbnails(folder, size=32):
     """The validation split of ``folder`` as whole-photo ``size x size`` thumbnails, uint8."""
-    _, files = photo_split(folder)
-    if not files:
-        raise ImageInputError(f"image folder {str(folder)!r} has no validation photos")
-    return np.stack([resize_to(p, (size, size)) for p in load_photos(files)])
+    return split_thumbnails(folder, "validation", size)[0]
 
 
 def random_thumbnail(photo, rng, size=32, whole=0.25, min_scale=None):

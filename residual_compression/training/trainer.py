@@ -72,11 +72,8 @@ class _StepSequence(keras.utils.PyDataset):
         step = self.fit_epoch * self.steps_per_epoch + index
         n = len(self.sequence)
         seq = self.sequence
-        if hasattr(seq, "set_epoch"):
-            if seq.epoch != step // n:
-                seq.set_epoch(step // n)
-        elif seq.epoch != step // n:
-            seq.epoch, seq._order = step // n, None
+        if seq.epoch != step // n:
+            seq.set_epoch(step // n)
         return seq[step % n]
 
     def on_epoch_end(self):
