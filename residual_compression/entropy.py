@@ -36,6 +36,7 @@ __all__ = [
     "NUM_CONTEXTS",
     "PRECISION",
     "ContextModel",
+    "coding_rank",
     "context_model",
     "decode_symbols",
     "encode_symbols",
@@ -192,6 +193,20 @@ def _coder():
 
 
 # -- coding --------------------------------------------------------------------
+
+
+def coding_rank(code_shape):
+    """Position of each bit of one iteration in coding order.
+
+    ``code_shape`` is one iteration's ``(h, w, C)``; returns an int array of
+    that shape whose entry is the bit's index among the iteration's bits as
+    they are coded (row ``y``, then channel ``c``, then column ``x``; no
+    mask). A stream cut inside an iteration determines exactly the bits of
+    rank below some ``k``: what partial-iteration training
+    (:func:`residual_compression.models.partial_iteration`) imitates.
+    """
+    h, w, channels = (int(n) for n in code_shape)
+    return np.arange(h * channels * w).reshape(h, channels, w).transpose(0, 2, 1)
 
 
 def _order(shape, mask):

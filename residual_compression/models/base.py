@@ -24,6 +24,7 @@ from keras import ops
 from residual_compression import validation
 from residual_compression.models.compiled import compile_inference
 from residual_compression.models.compiled import is_eager_value
+from residual_compression.models.partial_iteration import PartialIteration
 
 __all__ = ["ProgressiveAutoencoder", "scaled_width"]
 
@@ -228,7 +229,7 @@ class ProgressiveAutoencoder(keras.Model):
                 cache[key] = compile_inference(lambda *codes: self._decode_loop(list(codes)))
         return cache[key]
 
-    def _encode_loop(self, x, iterations, training):
+    def _encode_loop(self, x, iterations, training, trace=None):
         _, height, width, _ = tuple(x.shape)
         batch = self._state_batch(ops.shape(x)[0], height, width)
         enc_shapes, dec_shapes = self.state_shapes(height, width)
@@ -240,6 +241,8 @@ class ProgressiveAutoencoder(keras.Model):
             bits, *enc_states = _as_list(
                 self.encoder_step(t)([self._to_step(residual), *enc_states], training=training)
             )
+            if trace is not None:
+                trace.append((bits, list(dec_states), recon))
             out, *dec_states = _as_list(
                 self.decoder_step(t)([bits, *dec_states], training=training)
             )
@@ -309,9 +312,30 @@ class ProgressiveAutoencoder(keras.Model):
             residual = x - recons[t]
         return activations
 
+    def train_on_partial_iterations(self, coding_rank, seed=None):
+        """Adds a partial iteration to every training output (bit dropout).
+
+        From now on ``call(x, training=True)`` returns ``iterations + 1``
+        reconstructions: the last is a random iteration cut after a random
+        share of its bits in coding order (:mod:`.partial_iteration`), so
+        that a stream cut anywhere decodes at least as well as its whole
+        iterations. ``coding_rank`` is
+        :func:`residual_compression.entropy.coding_rank`. Not part of the
+        config: a training choice, not an architecture.
+        """
+        self.__dict__["_partial_iteration"] = PartialIteration(self, coding_rank, seed)
+
     def call(self, x, training=None):
-        _, recons = self.encode(x, self.iterations, training=bool(training))
-        return ops.stack(recons, axis=1)
+        partial = self.__dict__.get("_partial_iteration")
+        if not training or partial is None:
+            _, recons = self.encode(x, self.iterations, training=bool(training))
+            return ops.stack(recons, axis=1)
+        x = ops.convert_to_tensor(x, self.compute_dtype)
+        self._check_images(x)
+        trace = []
+        _, recons = self._encode_loop(x, self.iterations, True, trace)
+        _, height, width, _ = tuple(x.shape)
+        return ops.stack([*recons, partial(trace, height, width)], axis=1)
 
     def get_config(self):
         config = super().get_config()

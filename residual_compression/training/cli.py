@@ -35,6 +35,7 @@ def _run_train(args):
         mixed_precision=args.mixed_precision,
         loss=args.loss,
         init_weights=args.init_weights,
+        partial_iterations=args.partial_iterations,
         photos=args.photos,
         photo_fraction=args.photo_fraction,
         validation=args.validation,
@@ -62,6 +63,7 @@ def register(subparsers):
     p.add_argument("--photos", help="folder of photos: random thumbnails of its training split (split by file name)")
     p.add_argument("--photo-fraction", type=float, default=0.75, help="with --photos and --data: share of photo thumbnails")
     p.add_argument("--loss", choices=["l2", "ssim_l1"], default="l2", help="l2: the paper's (sec. 4.1); ssim_l1: 1 - patch SSIM + 0.1 L1")
+    p.add_argument("--partial-iterations", action="store_true", help="also train on iterations cut after a random share of their bits (streams cut anywhere decode well)")
     p.add_argument("--init-weights", help=".weights.h5 to start from when not resuming (warm start)")
     p.add_argument("--validation", type=int, default=64, help="validation images (0: all of the photo validation split)")
     p.add_argument("--hidden-kernel-size", type=positive_int, help="state kernel of the LSTM models")

@@ -22,6 +22,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from residual_compression.entropy import coding_rank
 from residual_compression.validation import positive_int
 from residual_compression.loss import LOSSES
 from residual_compression.loss import get_loss
@@ -242,6 +243,7 @@ def train(
     photos=None,
     photo_fraction=0.75,
     config=None,
+    partial_iterations=False,
 ):
     """Trains a model and returns ``(model, history_dict)``.
 
@@ -259,6 +261,8 @@ def train(
             random thumbnails mixed with ``data`` (``photo_fraction`` of each
             batch), and its validation split is the validation set.
         config: extra model constructor arguments (e.g. ``hidden_kernel_size``).
+        partial_iterations: also train on iterations cut after a random share
+            of their bits (``ProgressiveAutoencoder.train_on_partial_iterations``).
     """
     if strategy not in STRATEGIES:
         raise ValueError(f"`strategy` must be one of {STRATEGIES}, received: {strategy!r}")
@@ -295,6 +299,8 @@ def train(
 
     def build():
         model = build_model(architecture, **config)
+        if partial_iterations:
+            model.train_on_partial_iterations(coding_rank, seed=seed)
         compile_for_training(model, loss=loss, learning_rate=learning_rate, steps=steps)
         return model
 
@@ -337,6 +343,7 @@ def train(
         "photo_fraction": None if photos is None else photo_fraction,
         "loss": loss,
         "init_weights": None if init_weights is None else str(init_weights),
+        "partial_iterations": bool(partial_iterations),
         "batch_size": batch_size,
         "learning_rate": learning_rate,
         "steps": steps,
