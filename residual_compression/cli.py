@@ -6,7 +6,7 @@ Commands:
   decode     stream file -> PNG
   info       what a stream holds
   presets    the zoo presets
-  evaluate   see residual_compression.evaluation
+  evaluate   see residual_compression.evaluation (also `prefixes`: quality of every prefix)
   bench      see residual_compression.benchmarks
   train / zoo-entry / export   see residual_compression.training and .export
 

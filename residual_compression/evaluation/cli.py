@@ -90,8 +90,50 @@ def register(subparsers):
     ev.add_argument("--no-plots", action="store_true", help="write tables only, no figures")
     ev.set_defaults(func=run_evaluate)
 
+    pre = subparsers.add_parser(
+        "prefixes",
+        help="quality of every prefix of a stream: does each extra byte help?",
+        description="Compress each image once at --max-bytes and decode every --step-byte prefix "
+        "of its stream (a partial download); print patch SSIM along the way and count the "
+        "prefixes at which quality fell.",
+    )
+    pre.add_argument("--model", required=True, help="a zoo preset")
+    pre.add_argument("--images", required=True, metavar="PATH", help="as for evaluate")
+    pre.add_argument("--size", choices=("thumb", "full"), default="thumb")
+    pre.add_argument("--limit", type=positive_int, default=None, metavar="N")
+    pre.add_argument("--max-bytes", type=positive_int, default=128, metavar="BYTES",
+                     help="payload bytes of the whole stream (default 128)")
+    pre.add_argument("--step", type=positive_int, default=1, metavar="BYTES", help="prefix step (default 1)")
+    pre.add_argument("--tolerance", type=float, default=0.0, help="a fall larger than this counts")
+    pre.set_defaults(func=run_prefixes)
+
     bench = bench_cli.register(subparsers)
     return ev, bench
+
+
+def run_prefixes(args):
+    """Handler of ``prefixes``: mean patch SSIM per prefix and the drops."""
+    try:
+        loaded = _load(args.images, args.size, args.limit)
+        codec = _neural_codecs([args.model])[args.model]
+    except _InputError as exc:
+        return _error(exc)
+    from residual_compression.evaluation.prefixes import prefix_quality
+    from residual_compression.evaluation.prefixes import quality_drops
+
+    counts, ssim = prefix_quality(codec, loaded.images, args.max_bytes, args.step)
+    mean = ssim.mean(axis=0)
+    print(f"{args.model}: {len(loaded)} images, prefixes of {args.step} B up to {args.max_bytes} B")
+    shown = sorted({0, len(counts) - 1} | set(range(0, len(counts), max(1, len(counts) // 16))))
+    print("payload B  " + " ".join(f"{counts[k]:>6d}" for k in shown))
+    print("mean SSIM  " + " ".join(f"{mean[k]:6.3f}" for k in shown))
+    drops = quality_drops(ssim, args.tolerance)
+    print(
+        f"drops (fall > {args.tolerance:g}): {drops.drops} of {drops.steps} steps, "
+        f"{drops.images_with_drops} of {len(loaded)} images, worst {drops.worst:.4f}, "
+        f"mean curve drops {drops.mean_drops} times"
+    )
+    return 0
 
 
 def _error(message):
