@@ -8,10 +8,11 @@ loads neither numpy, Pillow, matplotlib, TensorFlow nor Keras):
 * ``baselines``: classical codecs through Pillow and the sec. 4.3 target search.
 * ``protocol``: the interface of neural codecs.
 * ``runner``: ``evaluate`` (Table 1 numbers).
+* ``prefixes``: quality at every prefix of a stream (does each byte help?).
 * ``writers``: Table 1 Markdown, CSV, JSON; ``plots``: Figures 4, 5, 6.
 * ``sources``: evaluation images (``images.load_images`` as 32x32 thumbnails
   or full size).
-* ``cli``: the ``evaluate`` command. The codec's speed and memory are measured
+* ``cli``: the ``evaluate`` and ``prefixes`` commands. The codec's speed and memory are measured
   by :mod:`residual_compression.benchmarks`, not here.
 
 The most used names are re-exported lazily: ``evaluate``, ``patch_ssim``,
@@ -31,6 +32,8 @@ __all__ = [
     "get_baseline",
     "available_baselines",
     "load_images",
+    "prefix_quality",
+    "quality_drops",
 ]
 
 _LAZY = {
@@ -43,6 +46,8 @@ _LAZY = {
     "get_baseline": "baselines",
     "available_baselines": "baselines",
     "load_images": "sources",
+    "prefix_quality": "prefixes",
+    "quality_drops": "prefixes",
 }
 
 
