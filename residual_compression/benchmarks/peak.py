@@ -20,12 +20,13 @@ denominator.
 from __future__ import annotations
 
 import dataclasses
-import numbers
 import os
 
 import numpy as np
 
 from residual_compression.benchmarks.throughput import rate
+from residual_compression.validation import one_of
+from residual_compression.validation import positive_int
 
 __all__ = [
     "PASSES",
@@ -56,32 +57,20 @@ class ConvPeak:
     seconds_per_call: float
 
 
-def _positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"`{name}` must be a positive integer, received: {value!r}")
-    return int(value)
-
-
-def _choice(name, value, choices):
-    if value not in choices:
-        raise ValueError(f"`{name}` must be one of {choices}, received: {value!r}")
-    return value
-
-
 def conv_flops_per_call(batch, size, channels, kernel=3, mode="forward"):
     """FLOPs of one call: 2 * MACs of the forward convolution, x3 with the backward pass."""
     forward = 2 * batch * size * size * channels * channels * kernel * kernel
-    return forward * (3 if _choice("mode", mode, PASSES) != "forward" else 1)
+    return forward * (3 if one_of("mode", mode, PASSES) != "forward" else 1)
 
 
 def conv_peak(precision, mode, seconds=2.0, *, batch=128, size=16, channels=128, kernel=3):
     """Measures one ``ConvPeak`` (imports TensorFlow)."""
     import tensorflow as tf
 
-    _choice("precision", precision, PRECISIONS)
-    _choice("mode", mode, PASSES)
+    one_of("precision", precision, PRECISIONS)
+    one_of("mode", mode, PASSES)
     for name, value in (("batch", batch), ("size", size), ("channels", channels), ("kernel", kernel)):
-        _positive_int(name, value)
+        positive_int(name, value)
     dtype = tf.as_dtype(precision)
     rng = np.random.default_rng(0)
 
@@ -140,7 +129,7 @@ def recommend_precision(peaks, mode):
 
 def matmul_flops(seconds=1.0, n=1024):
     """float32 ``n x n`` matmul FLOP/s of numpy's BLAS (2 n^3 per product); a label, not a peak."""
-    _positive_int("n", n)
+    positive_int("n", n)
     rng = np.random.default_rng(0)
     a = rng.standard_normal((n, n), dtype=np.float32)
     b = rng.standard_normal((n, n), dtype=np.float32)

@@ -27,12 +27,12 @@ for each image (the search itself is not timed).
 from __future__ import annotations
 
 import dataclasses
-import numbers
 import time
 
 import numpy as np
 
 from residual_compression.evaluation.baselines import TargetSearch
+from residual_compression.validation import positive_number
 
 __all__ = [
     "BenchRow",
@@ -92,16 +92,10 @@ class InferenceRow:
     latency_s: float
 
 
-def _check_seconds(seconds):
-    if isinstance(seconds, bool) or not isinstance(seconds, numbers.Real) or not seconds > 0:
-        raise ValueError(f"`seconds` must be a positive number, received: {seconds!r}")
-    return float(seconds)
-
-
 def rate(fn, items_per_call, seconds, warm_up=None):
     """Items per second of ``fn``: one untimed warm-up call (of ``warm_up`` when
     given, else of ``fn``), then calls of ``fn`` until ``seconds`` pass."""
-    seconds = _check_seconds(seconds)
+    seconds = positive_number("seconds", seconds)
     (warm_up or fn)()  # untimed
     calls = 0
     start = time.perf_counter()
@@ -126,7 +120,7 @@ def bench_neural(key, codec, images, targets, seconds, notes=None, on_row=None):
     message is appended to ``notes`` when a list is given. ``on_row(row)`` is
     called as each row finishes.
     """
-    seconds = _check_seconds(seconds)
+    seconds = positive_number("seconds", seconds)
     n, h, w = images.shape[:3]
     macs = int(codec.macs_per_iteration(h, w))
     decoder = getattr(codec, "decoder_macs_per_iteration", None)
@@ -152,7 +146,7 @@ def bench_neural(key, codec, images, targets, seconds, notes=None, on_row=None):
 
 def bench_baseline(key, codec, images, targets, seconds, on_row=None):
     """``BenchRow`` per target for a ``BaselineCodec``, at the searched settings."""
-    seconds = _check_seconds(seconds)
+    seconds = positive_number("seconds", seconds)
     rows = []
     for target in targets:
         chosen = [TargetSearch(codec, im).at(target) for im in images]

@@ -26,6 +26,7 @@ import sys
 import time
 
 from residual_compression.architectures import ARCHITECTURE_NAMES
+from residual_compression.validation import one_of
 
 __all__ = ["TrainRow", "format_train_header", "format_train_row", "measure_in_subprocess", "measure_training"]
 
@@ -75,8 +76,7 @@ def measure_training(architecture, *, width=1.0, iterations=8, batch=64, precisi
     from residual_compression.models import build_model
     from residual_compression.scaling import to_model_space
 
-    if precision not in PRECISIONS:
-        raise ValueError(f"`precision` must be one of {PRECISIONS}, received: {precision!r}")
+    one_of("precision", precision, PRECISIONS)
     keras.mixed_precision.set_global_policy(_POLICIES[precision])
     config = {"width": width, "iterations": iterations, "seed": seed}
     if architecture == "conv_autoencoder":
