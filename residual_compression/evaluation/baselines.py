@@ -38,7 +38,11 @@ import numbers
 
 import numpy as np
 
+from residual_compression import validation
 from residual_compression.errors import BitstreamError
+from residual_compression.errors import ImageInputError
+from residual_compression.errors import InvalidTypeError
+from residual_compression.errors import InvalidValueError
 from residual_compression.evaluation import containers
 
 __all__ = [
@@ -57,11 +61,11 @@ __all__ = [
 
 def _check_image(image, name="image"):
     if not isinstance(image, np.ndarray):
-        raise TypeError(f"{name} must be a numpy uint8 array (H, W, 3), got {type(image).__name__}")
+        raise InvalidTypeError(f"{name} must be a numpy uint8 array (H, W, 3), got {type(image).__name__}")
     if image.dtype != np.uint8:
-        raise ValueError(f"{name} must have dtype uint8, got dtype {image.dtype}")
+        raise ImageInputError(f"{name} must have dtype uint8, got dtype {image.dtype}")
     if image.ndim != 3 or image.shape[2] != 3 or image.shape[0] < 1 or image.shape[1] < 1:
-        raise ValueError(f"{name} must have shape (H, W, 3), got shape {image.shape}")
+        raise ImageInputError(f"{name} must have shape (H, W, 3), got shape {image.shape}")
     return np.ascontiguousarray(image)
 
 
@@ -90,7 +94,7 @@ class BaselineCodec(abc.ABC):
 
     def _check_setting(self, setting):
         if setting not in self.settings:
-            raise ValueError(
+            raise InvalidValueError(
                 f"setting must be one of the {self.name} settings "
                 f"({self.settings[0]!r}..{self.settings[-1]!r}), got {setting!r}"
             )
@@ -115,18 +119,15 @@ class BaselineCodec(abc.ABC):
 
     def file_size(self, data):
         """Whole-file size in bytes, headers included."""
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise TypeError(f"data must be bytes, got {type(data).__name__}")
-        return len(data)
+        return len(containers.as_bytes(data))
 
     def decode(self, data):
         """Decode a whole file to a uint8 (H, W, 3) RGB array."""
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise TypeError(f"data must be bytes, got {type(data).__name__}")
+        data = containers.as_bytes(data)
         from PIL import Image
 
         try:
-            with Image.open(io.BytesIO(bytes(data)), formats=[self.format]) as img:
+            with Image.open(io.BytesIO(data), formats=[self.format]) as img:
                 rgb = img.convert("RGB")
                 rgb.load()
         except Exception as exc:  # Pillow raises many types for bad data
@@ -145,9 +146,7 @@ class JpegCodec(BaselineCodec):
     settings = tuple(range(1, 101))
 
     def __init__(self, optimize=False):
-        if not isinstance(optimize, bool):
-            raise TypeError(f"optimize must be a bool, got {optimize!r}")
-        self.optimize = optimize
+        self.optimize = validation.boolean("optimize", optimize)
         self.name = "jpeg_optimized" if optimize else "jpeg"
         self.label = "Header-less JPEG (optimized Huffman)" if optimize else "Header-less JPEG"
 
@@ -175,12 +174,8 @@ class Jpeg2000Codec(BaselineCodec):
     settings = tuple(round(10.0 + 0.25 * i, 2) for i in range(201))
 
     def __init__(self, num_resolutions=None):
-        if num_resolutions is not None and (
-            isinstance(num_resolutions, bool)
-            or not isinstance(num_resolutions, numbers.Integral)
-            or not 1 <= num_resolutions <= 32
-        ):
-            raise ValueError(f"num_resolutions must be None or an integer in 1..32, got {num_resolutions!r}")
+        if num_resolutions is not None:
+            validation.int_in_range("num_resolutions", num_resolutions, 1, 32, what="None or an integer in [1, 32]")
         self.num_resolutions = num_resolutions
 
     def resolutions_for(self, height, width):
@@ -241,9 +236,7 @@ class AvifCodec(BaselineCodec):
     search_window = 10
 
     def __init__(self, speed=6):
-        if isinstance(speed, bool) or not isinstance(speed, numbers.Integral) or not 0 <= speed <= 10:
-            raise ValueError(f"speed must be an integer in 0..10, got {speed!r}")
-        self.speed = int(speed)
+        self.speed = validation.int_in_range("speed", speed, 0, 10)
 
     def _save_options(self, image, setting):
         return {"quality": setting, "subsampling": "4:2:0", "speed": self.speed, "max_threads": 1}
@@ -280,9 +273,9 @@ def available_baselines():
 def get_baseline(name):
     """A new baseline codec by name; ValueError if unknown or unsupported here."""
     if name not in _FACTORIES:
-        raise ValueError(f"unknown baseline {name!r}; choose from {', '.join(BASELINE_NAMES)}")
+        raise InvalidValueError(f"unknown baseline {name!r}; choose from {', '.join(BASELINE_NAMES)}")
     if not _CLASSES[name].available():
-        raise ValueError(
+        raise InvalidValueError(
             f"baseline {name!r} is not available: this Pillow build lacks "
             f"{_CLASSES[name].feature!r} support (PIL.features.check({_CLASSES[name].feature!r}) is False)"
         )
@@ -316,16 +309,14 @@ class TargetSearch:
 
     def __init__(self, codec, image, *, window=None):
         if not isinstance(codec, BaselineCodec):
-            raise TypeError(f"codec must be a BaselineCodec, got {type(codec).__name__}")
+            raise InvalidTypeError(f"codec must be a BaselineCodec, got {type(codec).__name__}")
         if window is None:
             window = codec.search_window
-        if isinstance(window, bool) or not isinstance(window, numbers.Integral) or window < 0:
-            raise ValueError(f"window must be a non-negative integer, got {window!r}")
+        self.window = validation.non_negative_int("window", window)
         if len(codec.settings) == 0:
-            raise ValueError(f"codec {codec.name!r} has no settings")
+            raise InvalidValueError(f"`codec` {codec.name!r} has no settings to search")
         self.codec = codec
         self.image = _check_image(image)
-        self.window = int(window)
         self._cache = {}
 
     @property
@@ -345,8 +336,12 @@ class TargetSearch:
 
     def at(self, target_bytes):
         """``(data, setting, payload_size)`` for target ``target_bytes``."""
-        if isinstance(target_bytes, bool) or not isinstance(target_bytes, numbers.Integral) or target_bytes < 0:
-            raise ValueError(f"target_bytes must be a non-negative integer, got {target_bytes!r}")
+        # Not validation.non_negative_int: callers match on this wording.
+        wrong = f"target_bytes must be a non-negative integer, got {target_bytes!r}"
+        if isinstance(target_bytes, bool) or not isinstance(target_bytes, numbers.Integral):
+            raise InvalidTypeError(wrong)
+        if target_bytes < 0:
+            raise InvalidValueError(wrong)
         n = len(self.codec.settings)
         w = self.window
         visited = {n - 1}

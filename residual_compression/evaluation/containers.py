@@ -33,6 +33,7 @@ The whole-file size is simply ``len(data)``. Every parser raises
 from __future__ import annotations
 
 from residual_compression.errors import BitstreamError
+from residual_compression.errors import InvalidTypeError
 
 __all__ = [
     "jpeg_payload_size",
@@ -45,10 +46,12 @@ __all__ = [
 _JP2_SIGNATURE = b"\x00\x00\x00\x0cjP  \r\n\x87\n"
 
 
-def _as_bytes(data, name="data"):
+def as_bytes(data, name="data"):
+    """``data`` as ``bytes`` if it is bytes, a bytearray or a memoryview; else
+    an ``InvalidTypeError`` naming ``name`` and the type received."""
     if isinstance(data, (bytes, bytearray, memoryview)):
         return bytes(data)
-    raise TypeError(f"{name} must be bytes, got {type(data).__name__}")
+    raise InvalidTypeError(f"{name} must be bytes, got {type(data).__name__}")
 
 
 def _be(data, pos, width, what):
@@ -61,7 +64,7 @@ def _be(data, pos, width, what):
 
 def jpeg_payload_size(data):
     """Header-less JPEG size: entropy-coded bytes of all scans (see module doc)."""
-    data = _as_bytes(data)
+    data = as_bytes(data)
     n = len(data)
     if data[:2] != b"\xff\xd8":
         raise BitstreamError(f"not a JPEG file: starts with {data[:2].hex() or 'nothing'}, expected ffd8")
@@ -111,7 +114,7 @@ def jpeg_payload_size(data):
 
 def webp_payload_size(data):
     """Header-less WebP size: VP8 chunk payload minus its 10-byte frame header."""
-    data = _as_bytes(data)
+    data = as_bytes(data)
     n = len(data)
     if n < 12 or data[:4] != b"RIFF" or data[8:12] != b"WEBP":
         raise BitstreamError("not a WebP file: missing RIFF....WEBP signature")
@@ -147,7 +150,7 @@ def webp_payload_size(data):
 
 def iter_isobmff_boxes(data, start=0, end=None):
     """Yield ``(box_type, payload_start, payload_end)`` for boxes in data[start:end]."""
-    data = _as_bytes(data)
+    data = as_bytes(data)
     end = len(data) if end is None else end
     pos = start
     while pos < end:
@@ -171,7 +174,7 @@ def iter_isobmff_boxes(data, start=0, end=None):
 
 def avif_payload_size(data):
     """Header-less AVIF size: payload of the top-level ``mdat`` box(es)."""
-    data = _as_bytes(data)
+    data = as_bytes(data)
     if data[4:8] != b"ftyp":
         raise BitstreamError("not an AVIF/ISOBMFF file: first box is not ftyp")
     total, found = 0, False
@@ -195,7 +198,7 @@ def _j2k_codestream(data):
 
 def jpeg2000_payload_size(data):
     """Header-less JPEG 2000 size: tile-part data after each SOD (see module doc)."""
-    data = _j2k_codestream(_as_bytes(data))
+    data = _j2k_codestream(as_bytes(data))
     n = len(data)
     if data[:2] != b"\xff\x4f":
         raise BitstreamError("not a JPEG 2000 codestream: missing SOC marker ff4f")
