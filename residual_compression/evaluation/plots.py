@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from residual_compression.errors import ImageInputError
+from residual_compression.errors import InvalidValueError
+
 __all__ = ["plot_rate_distortion", "plot_samples", "plot_progressive"]
 
 
@@ -60,11 +63,13 @@ def plot_samples(results, images, path, *, targets=None, num_samples=None):
     targets = results.targets if targets is None else tuple(targets)
     columns = [(codec, t) for t in targets for codec in results.codecs if results.has(codec, t)]
     if not columns:
-        raise ValueError("no results to show for these targets")
+        raise InvalidValueError(f"no results to show for these targets: `targets`={list(targets)!r}")
     available = min(len(results.get(c, t).samples) for c, t in columns)
     count = available if num_samples is None else min(num_samples, available)
     if count <= 0:
-        raise ValueError("results hold no sample reconstructions: call evaluate with num_samples > 0")
+        raise InvalidValueError(
+            "`results` hold no sample reconstructions: call evaluate with num_samples > 0"
+        )
     size = (1.2 * (len(columns) + 1), 1.3 * count + 0.6)
     fig, axes = plt.subplots(count, len(columns) + 1, figsize=size, squeeze=False)
     try:
@@ -97,16 +102,17 @@ def plot_progressive(codecs, image, num_bytes, path):
       path: output image file.
     """
     if not isinstance(codecs, dict) or not codecs:
-        raise ValueError(f"codecs must be a non-empty dict of neural codecs, got {codecs!r}")
+        raise InvalidValueError(f"codecs must be a non-empty dict of neural codecs, got {codecs!r}")
     image = np.asarray(image)
     if image.dtype != np.uint8 or image.ndim != 3 or image.shape[-1] != 3:
-        raise ValueError(f"image must be a uint8 (H, W, 3) array, got {image.dtype} {image.shape}")
+        raise ImageInputError(f"image must be a uint8 (H, W, 3) array, got {image.dtype} {image.shape}")
     strips = {}
     budgets = num_bytes if isinstance(num_bytes, dict) else {key: num_bytes for key in codecs}
     for key, codec in codecs.items():
         stream = codec.compress(image[np.newaxis], num_bytes=budgets[key])[0]
         frames = np.asarray(codec.progressive(stream))
         if frames.dtype != np.uint8 or frames.ndim != 4 or frames.shape[1:] != image.shape:
+            # not an input error: the codec broke its `progressive` output contract (a codec bug)
             raise ValueError(
                 f"codec {key!r}: progressive must return uint8 (T, H, W, 3), "
                 f"got {frames.dtype} {frames.shape}"

@@ -14,9 +14,12 @@ from __future__ import annotations
 import csv
 import json
 import math
-import numbers
 
 import numpy as np
+
+from residual_compression import validation
+from residual_compression.errors import InvalidTypeError
+from residual_compression.errors import InvalidValueError
 
 __all__ = [
     "format_table1",
@@ -49,18 +52,13 @@ def _targets(results, targets):
         return results.targets
     missing = [t for t in targets if t not in results.targets]
     if missing:
-        raise ValueError(f"targets {missing} were not evaluated; evaluated targets: {list(results.targets)}")
+        raise InvalidValueError(f"targets {missing} were not evaluated; evaluated targets: {list(results.targets)}")
     return tuple(targets)
-
-
-def _check_digits(digits):
-    if isinstance(digits, bool) or not isinstance(digits, numbers.Integral) or not 0 <= digits <= 10:
-        raise ValueError(f"digits must be an integer in 0..10, got {digits!r}")
 
 
 def format_table1(results, targets=None, *, digits=2):
     """Markdown table in the layout of Table 1: SSIM (header-less bytes avg.)."""
-    _check_digits(digits)
+    validation.int_in_range("digits", digits, 0, 10)
     targets = _targets(results, targets)
     header = ["Method"] + [f"SSIM / {t}B Target (Header-less Size)" for t in targets]
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join([":---"] + ["---:"] * len(targets)) + "|"]
@@ -139,7 +137,7 @@ def _strict(value):
 def write_json(results, path, *, metadata=None):
     """Strict JSON of ``results.to_dict()`` plus optional ``metadata``."""
     if metadata is not None and not isinstance(metadata, dict):
-        raise ValueError(f"metadata must be a dict or None, got {type(metadata).__name__}")
+        raise InvalidTypeError(f"metadata must be a dict or None, got {type(metadata).__name__}")
     payload = results.to_dict()
     if metadata:
         payload = {"metadata": metadata, **payload}
