@@ -247,6 +247,7 @@ def _run_baseline(key, codec, items, targets, options, bar):
             if setting not in decoded:
                 recon = codec.decode(data)
                 if recon.shape != image.shape:
+                    # not an input error: the codec under evaluation broke its output contract (a codec bug)
                     raise ValueError(f"codec {key!r} decoded shape {recon.shape}, expected {image.shape}")
                 decoded[setting] = recon
             header = len(data) - payload  # whole file minus header-less size
@@ -260,12 +261,14 @@ def _run_baseline(key, codec, items, targets, options, bar):
 def _check_streams(key, streams, count, header):
     if not isinstance(streams, (list, tuple)) or len(streams) != count:
         length = len(streams) if hasattr(streams, "__len__") else "?"
+        # not an input error: the codec under evaluation broke its output contract (a codec bug)
         raise ValueError(
             f"codec {key!r}: compress must return a list of {count} byte strings, "
             f"got {type(streams).__name__} of length {length}"
         )
     for s in streams:
         if not isinstance(s, (bytes, bytearray)) or len(s) < header:
+            # not an input error: the codec under evaluation broke its output contract (a codec bug)
             raise ValueError(f"codec {key!r}: compress returned a stream shorter than its {header}-byte header")
 
 
@@ -287,6 +290,7 @@ def _run_neural(key, codec, items, targets, options, bar, unsupported):
             recon = codec.decompress(list(streams))
             if not isinstance(recon, np.ndarray) or recon.dtype != np.uint8 or recon.shape != batch.shape:
                 got = f"{recon.dtype} {recon.shape}" if isinstance(recon, np.ndarray) else type(recon).__name__
+                # not an input error: the codec under evaluation broke its output contract (a codec bug)
                 raise ValueError(f"codec {key!r}: decompress must return uint8 {batch.shape}, got {got}")
             # Header-less size: a stream's own header when the codec can say (format 2's grows
             # with the image: 8 bytes for a thumbnail, 11 for a Kodak photo), else the constant.
