@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from residual_compression.errors import InvalidValueError
 from residual_compression.layers._gates import gate_bias_initializer
 from residual_compression.layers._gates import lstm_gates
 from residual_compression.layers._validation import positive_int_pair
@@ -50,7 +51,7 @@ class ConvLSTMBase(keras.layers.Layer):
     def build(self, inputs_shape, states_shape=None):
         input_shape = inputs_shape
         if len(input_shape) != 4 or input_shape[-1] is None:
-            raise ValueError(
+            raise InvalidValueError(
                 "`inputs` must be a 4-D (batch, height, width, channels) tensor with "
                 f"known channels, received shape {input_shape}"
             )

@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from residual_compression.errors import InvalidValueError
 from residual_compression.layers._gates import gate_bias_initializer
 from residual_compression.layers._gates import lstm_gates
 from residual_compression.layers._validation import positive_int
@@ -39,7 +40,7 @@ class LSTMCell(keras.layers.Layer):
         input_shape = inputs_shape
         in_dim = input_shape[-1]
         if in_dim is None:
-            raise ValueError(
+            raise InvalidValueError(
                 f"`inputs` must have a known last dimension, received shape {input_shape}"
             )
         self.kernel = self.add_weight(

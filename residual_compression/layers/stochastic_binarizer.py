@@ -3,6 +3,10 @@
 import keras
 from keras import ops
 
+from residual_compression.errors import InvalidValueError
+from residual_compression.layers._validation import int_in_range
+from residual_compression.layers._validation import one_of
+
 __all__ = ["StochasticBinarizer"]
 
 _PROJECTIONS = (None, "dense", "conv")
@@ -33,18 +37,11 @@ class StochasticBinarizer(keras.layers.Layer):
 
     def __init__(self, bits=None, projection=None, seed=None, **kwargs):
         super().__init__(**kwargs)
-        if projection not in _PROJECTIONS:
-            raise ValueError(
-                f"`projection` must be one of {_PROJECTIONS}, received: {projection!r}"
-            )
+        one_of("projection", projection, _PROJECTIONS)
         if projection is not None:
-            if isinstance(bits, bool) or not isinstance(bits, int) or bits < 1:
-                raise ValueError(
-                    "`bits` must be a positive integer when `projection` is set, "
-                    f"received: {bits!r}"
-                )
+            bits = int_in_range("bits", bits, 1, what="a positive integer when `projection` is set")
         elif bits is not None:
-            raise ValueError(
+            raise InvalidValueError(
                 "`bits` is only used with a projection; received "
                 f"bits={bits!r} with projection=None"
             )
