@@ -9,6 +9,7 @@ from residual_compression.models.conv_residual import ConvResidualShared
 from residual_compression.models.fc_lstm import FCLSTMCompressor
 from residual_compression.models.fc_residual import FCResidualDistinct
 from residual_compression.models.fc_residual import FCResidualShared
+from residual_compression.validation import one_of
 
 ARCHITECTURES = {
     cls.architecture: cls
@@ -30,13 +31,7 @@ if tuple(ARCHITECTURES) != ARCHITECTURE_NAMES:  # one list of names, checked at 
 
 def build_model(architecture, **config):
     """Builds an architecture of Table 1 from its registry name and config."""
-    try:
-        cls = ARCHITECTURES[architecture]
-    except (KeyError, TypeError):
-        raise ValueError(
-            f"`architecture` must be one of {sorted(ARCHITECTURES)}, received: {architecture!r}"
-        ) from None
-    return cls(**config)
+    return ARCHITECTURES[one_of("architecture", architecture, ARCHITECTURES)](**config)
 
 
 __all__ = [

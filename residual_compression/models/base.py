@@ -22,6 +22,8 @@ import keras
 from keras import ops
 
 from residual_compression import validation
+from residual_compression.errors import ImageInputError
+from residual_compression.errors import InvalidValueError
 from residual_compression.models.compiled import compile_inference
 from residual_compression.models.compiled import is_eager_value
 from residual_compression.models.partial_iteration import PartialIteration
@@ -74,7 +76,7 @@ class ProgressiveAutoencoder(keras.Model):
         super().__init__(**{k: v for k, v in kwargs.items() if k in _RESERVED})
         unknown = sorted(set(kwargs) - set(_RESERVED))
         if unknown:
-            raise ValueError(
+            raise InvalidValueError(
                 f"unknown argument(s) for {type(self).__name__}: {unknown}"
             )
         self.bits = validation.positive_int("bits", bits)
@@ -182,12 +184,12 @@ class ProgressiveAutoencoder(keras.Model):
     def _check_images(self, x):
         shape = tuple(x.shape)
         if len(shape) != 4 or shape[-1] != 3:
-            raise ValueError(
+            raise ImageInputError(
                 f"`images` must have shape (batch, height, width, 3), received {shape}"
             )
         for name, n in (("height", shape[1]), ("width", shape[2])):
             if n is not None and n % self.block_size:
-                raise ValueError(
+                raise ImageInputError(
                     f"image {name} must be a multiple of {self.block_size} for "
                     f"{self.architecture}, received {n} (the codec pads for you)"
                 )
@@ -260,7 +262,7 @@ class ProgressiveAutoencoder(keras.Model):
         """
         codes = [ops.convert_to_tensor(c, self.compute_dtype) for c in codes]
         if not codes:
-            raise ValueError("`codes` must hold at least one iteration, received none")
+            raise InvalidValueError("`codes` must hold at least one iteration, received none")
         self._iterations_arg(len(codes))
         if is_eager_value(codes[0]):
             return list(self._compiled("decode", len(codes))(*codes))

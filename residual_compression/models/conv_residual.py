@@ -26,6 +26,7 @@ about 0.45 M parameters per stage and 43 M MACs per iteration.
 
 import keras
 
+from residual_compression.errors import InvalidValueError
 from residual_compression.layers import StochasticBinarizer
 from residual_compression.models.base import ProgressiveAutoencoder
 from residual_compression.models.base import scaled_width
@@ -143,7 +144,7 @@ class ConvAutoencoder(ConvResidualShared):
 
     def __init__(self, bits=8, iterations=1, width=1.0, seed=None, **kwargs):
         if iterations != 1:
-            raise ValueError(
+            raise InvalidValueError(
                 f"`iterations` must be 1 for the one-shot autoencoder, received: {iterations!r}"
             )
         super().__init__(bits=bits, iterations=1, width=width, seed=seed, **kwargs)
