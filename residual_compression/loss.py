@@ -10,6 +10,7 @@ import keras
 from keras import ops
 
 from residual_compression import validation
+from residual_compression.errors import InvalidValueError
 from residual_compression.scaling import SCALE
 
 __all__ = ["LOSSES", "PatchSSIML1Loss", "ResidualL2Loss", "get_loss"]
@@ -22,7 +23,7 @@ _C2 = (0.03 * 255.0) ** 2
 
 def _check_shapes(y_true, y_pred):
     if len(y_pred.shape) != 5 or len(y_true.shape) != 4:
-        raise ValueError(
+        raise InvalidValueError(
             "`y_true` must be (batch, H, W, 3) and `y_pred` (batch, iterations, H, W, 3), "
             f"received {tuple(y_true.shape)} and {tuple(y_pred.shape)}"
         )
@@ -67,7 +68,7 @@ def patch_ssim_map(a, b):
     """
     h, w, c = tuple(a.shape)[-3:]
     if h % _PATCH or w % _PATCH:
-        raise ValueError(f"image height and width must be multiples of 8, received {h}x{w}")
+        raise InvalidValueError(f"image height and width of `a` and `b` must be multiples of 8, received {h}x{w}")
     new = (-1, h // _PATCH, _PATCH, w // _PATCH, _PATCH, c)
 
     def stats(x, y):

@@ -12,6 +12,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from residual_compression import validation
+
 __all__ = ["Span", "crop_clamped", "decode_tiled", "encode_tiled", "signs", "spans", "to_numpy"]
 
 
@@ -32,8 +34,9 @@ def spans(length, core, context):
     ``[0, length)``, so a dimension no longer than ``core`` is one tile with
     no context.
     """
-    if core < 1 or context < 0 or length < 1:
-        raise ValueError(f"need length, core >= 1 and context >= 0, received {length}, {core}, {context}")
+    validation.positive_int("length", length)
+    validation.positive_int("core", core)
+    validation.non_negative_int("context", context)
     return [
         Span(start, min(start + core, length), max(0, start - context), min(length, start + core + context))
         for start in range(0, length, core)
