@@ -16,6 +16,8 @@ import warnings
 
 import numpy as np
 
+from residual_compression.errors import InvalidValueError
+
 __all__ = ["latest_step", "restore_checkpoint", "save_checkpoint"]
 
 KEEP = 2
@@ -84,7 +86,7 @@ def restore_checkpoint(directory, model):
             values = [saved[f"arr_{i}"] for i in range(len(saved.files))]
         variables = model.optimizer.variables
         if len(values) != len(variables):
-            raise ValueError(
+            raise InvalidValueError(
                 f"checkpoint {path.name} holds {len(values)} optimizer variables, "
                 f"the model's optimizer has {len(variables)}: was the config changed?"
             )

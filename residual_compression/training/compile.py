@@ -3,6 +3,7 @@
 import keras
 
 from residual_compression.loss import ResidualL2Loss
+from residual_compression.validation import positive_number
 
 __all__ = ["compile_for_training"]
 
@@ -14,8 +15,7 @@ def compile_for_training(model, learning_rate=1e-3, **compile_kwargs):
     stochastic binarizer is active only in training mode (``fit``), the
     deterministic one everywhere else.
     """
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) or not learning_rate > 0:
-        raise ValueError(f"`learning_rate` must be a positive number, received: {learning_rate!r}")
+    positive_number("learning_rate", learning_rate)
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate), loss=ResidualL2Loss(), **compile_kwargs
     )

@@ -23,6 +23,7 @@ import sys
 import keras
 import numpy as np
 
+from residual_compression import validation
 from residual_compression.images import resize_to
 from residual_compression.scaling import to_model_space
 
@@ -82,10 +83,7 @@ class ImageSequence(keras.utils.PyDataset):
     def __init__(self, images, batch_size=32, seed=0, size=32, epoch=0, **kwargs):
         super().__init__(**kwargs)
         n = len(images)
-        if batch_size < 1 or n < batch_size:
-            raise ValueError(
-                f"`batch_size` must be in [1, {n}] for {n} images, received: {batch_size!r}"
-            )
+        validation.int_in_range("batch_size", batch_size, 1, n, what=f"an integer in [1, {n}] for {n} images")
         self.images = images
         self.batch_size = batch_size
         self.seed = seed

@@ -28,6 +28,7 @@ from PIL import Image
 
 from residual_compression import validation
 from residual_compression.errors import ImageInputError
+from residual_compression.errors import InvalidValueError
 from residual_compression.images import list_image_files
 from residual_compression.images import load_image
 from residual_compression.images import resize_to
@@ -150,12 +151,12 @@ class ThumbnailSequence(keras.utils.PyDataset):
     ):
         super().__init__(**kwargs)
         if not photos and extra is None:
-            raise ValueError("`photos` and `extra` cannot both be empty")
+            raise InvalidValueError("`photos` and `extra` cannot both be empty")
         validation.non_negative_number("extra_fraction", extra_fraction)
         if extra_fraction > 1:
-            raise ValueError(f"`extra_fraction` must be in [0, 1], received: {extra_fraction!r}")
+            raise InvalidValueError(f"`extra_fraction` must be in [0, 1], received: {extra_fraction!r}")
         if extra is None and extra_fraction > 0 or not photos and extra_fraction < 1:
-            raise ValueError(
+            raise InvalidValueError(
                 f"`extra_fraction`={extra_fraction!r} needs both sources: "
                 f"{len(photos)} photos, extra={'none' if extra is None else len(extra)}"
             )

@@ -23,6 +23,8 @@ import numpy as np
 from keras import ops
 
 from residual_compression.entropy import coding_rank
+from residual_compression.errors import InvalidValueError
+from residual_compression.validation import one_of
 from residual_compression.validation import positive_int
 from residual_compression.loss import LOSSES
 from residual_compression.loss import get_loss
@@ -128,11 +130,11 @@ def _strategy_scope(strategy):
         return None, True
     if strategy == "data_parallel":
         if keras.backend.backend() != "jax":
-            raise ValueError("strategy='data_parallel' needs the JAX backend (KERAS_BACKEND=jax)")
+            raise InvalidValueError("strategy='data_parallel' needs the JAX backend (KERAS_BACKEND=jax)")
         keras.distribution.set_distribution(keras.distribution.DataParallel())
         return None, True
     if keras.backend.backend() != "tensorflow":
-        raise ValueError(f"strategy={strategy!r} needs the TensorFlow backend")
+        raise InvalidValueError(f"strategy={strategy!r} needs the TensorFlow backend")
     import tensorflow as tf
 
     if strategy == "mirrored":
@@ -157,7 +159,7 @@ def _multi_worker_loop(model, strategy, images, batch_size, seed, start_epoch, e
 
     replicas = strategy.num_replicas_in_sync
     if batch_size % replicas:
-        raise ValueError(
+        raise InvalidValueError(
             f"`batch_size` ({batch_size}) must be a multiple of the {replicas} replicas"
         )
     per_replica = batch_size // replicas
@@ -264,19 +266,18 @@ def train(
         partial_iterations: also train on iterations cut after a random share
             of their bits (``ProgressiveAutoencoder.train_on_partial_iterations``).
     """
-    if strategy not in STRATEGIES:
-        raise ValueError(f"`strategy` must be one of {STRATEGIES}, received: {strategy!r}")
+    one_of("strategy", strategy, STRATEGIES)
     if photos is not None and strategy is not None:
-        raise ValueError(f"`photos` runs take strategy=None, received: strategy={strategy!r}")
+        raise InvalidValueError(f"`photos` runs take strategy=None, received: strategy={strategy!r}")
     if photos is None and data is None:
-        raise ValueError("`data` must be given when `photos` is not")
+        raise InvalidValueError("`data` must be given when `photos` is not")
     get_loss(loss)  # validates the name before any work
     for name, value in (("steps", steps), ("checkpoint_every", checkpoint_every), ("batch_size", batch_size)):
         positive_int(name, value)
     out_dir = pathlib.Path(out_dir)
     ckpt_dir = out_dir / "checkpoints"
     if not resume and ckpt_dir.exists() and any(ckpt_dir.glob("checkpoint-*")):
-        raise ValueError(f"{out_dir} already holds checkpoints: pass resume=True or use a new out_dir")
+        raise InvalidValueError(f"`out_dir` {out_dir} already holds checkpoints: pass resume=True or use a new out_dir")
     out_dir.mkdir(parents=True, exist_ok=True)
     if mixed_precision:
         keras.mixed_precision.set_global_policy("mixed_bfloat16")
