@@ -18,6 +18,8 @@ import time
 
 import numpy as np
 
+from residual_compression.validation import int_in_range
+
 __all__ = ["benchmark_export", "main"]
 
 
@@ -53,9 +55,7 @@ def benchmark_export(
     export_dir = pathlib.Path(export_dir)
     meta = json.loads((export_dir / "export.json").read_text())
     k = meta["max_iterations"]
-    n = k if iterations is None else int(iterations)
-    if not 1 <= n <= k:
-        raise ValueError(f"`iterations` must be in 1..{k}, received {iterations!r}")
+    n = k if iterations is None else int_in_range("iterations", int(iterations), 1, k)
     h, w = meta["image_size"]["height"], meta["image_size"]["width"]
     from residual_compression.export._export import sample_images
 
