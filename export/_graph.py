@@ -1,9 +1,10 @@
 """The TensorFlow computations behind the exported signatures (private).
 
-Everything here is plain TensorFlow on top of the codec's own Keras step
-models (``encoder_step(t)`` / ``decoder_step(t)``) and its own patch/code
-conversions, so the exported graph is the same closed loop as
-:meth:`ProgressiveAutoencoder.encode` / :meth:`~ProgressiveAutoencoder.decode`,
+Everything here is plain TensorFlow around the model's own iteration
+(:meth:`ProgressiveAutoencoder.encode_iteration` /
+:meth:`~ProgressiveAutoencoder.decode_iteration`, the one definition that
+``encode`` / ``decode`` loop over too), so the exported graph is the same
+closed loop,
 plus the pixel scaling of :mod:`residual_compression.scaling` and the bit
 packing of :mod:`residual_compression.bitstream`, re-implemented in TF ops
 (a graph cannot call numpy). The graphs read and write stream format 1 only
@@ -33,10 +34,6 @@ from residual_compression.scaling import SCALE
 __all__ = []
 
 _POWERS = np.array([128, 64, 32, 16, 8, 4, 2, 1], dtype=np.int32)
-
-
-def _as_list(outputs):
-    return list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
 
 
 class CodecGraph:
@@ -180,11 +177,6 @@ class CodecGraph:
             for s in shapes
         ]
 
-    def _step(self, steps, t, inputs):
-        """Calls the step model of iteration ``t`` on ``inputs``; a flat list."""
-        model = steps[0] if len(steps) == 1 else steps[t]
-        return _as_list(model(inputs, training=False))
-
     def _loop(self, n_iter, body, loop_vars):
         """Runs ``loop_vars = body(t, *loop_vars)`` for ``t < n_iter``.
 
@@ -229,18 +221,12 @@ class CodecGraph:
         state_batch = model._state_batch(batch, ph, pw)
         enc_states = self._zeros(state_batch, self.enc_state_shapes)
         dec_states = self._zeros(state_batch, self.dec_state_shapes)
-        encoders = [model.encoder_step(t) for t in range(self.stages)]
-        decoders = [model.decoder_step(t) for t in range(self.stages)]
         buffer = tf.zeros(tf.stack([batch, self.max_iterations, self.bytes_per_iteration]), tf.int32)
         n_enc = len(enc_states)
 
         def body(t, recon, buffer, *states):
             enc, dec = list(states[:n_enc]), list(states[n_enc:])
-            residual = x - recon
-            bits, *enc = self._step(encoders, t, [model._to_step(residual), *enc])
-            out, *dec = self._step(decoders, t, [bits, *dec])
-            out = model._from_step(out, ph, pw)
-            recon = out if model.recurrent else recon + out
+            bits, recon, enc, dec = model.encode_iteration(t, x, recon, enc, dec, ph, pw)
             packed = self._pack(model._code_from_step(bits, ph, pw))
             buffer = buffer + tf.expand_dims(packed, 1) * self._onehot(t, 1)
             return (recon, buffer, *enc, *dec)
@@ -257,15 +243,12 @@ class CodecGraph:
         bits = self._unpack(codes)
         batch = tf.shape(codes)[0]
         dec_states = self._zeros(model._state_batch(batch, ph, pw), self.dec_state_shapes)
-        decoders = [model.decoder_step(t) for t in range(self.stages)]
         recon = tf.zeros(tf.stack([batch, ph, pw, 3]), self.dtype)
         buffer = tf.zeros(tf.stack([batch, self.max_iterations, ph, pw, 3]), tf.int32)
 
         def body(t, recon, buffer, *dec):
             code = tf.ensure_shape(tf.gather(bits, t, axis=1), (None,) + self.code_shape)
-            out, *dec = self._step(decoders, t, [model._code_to_step(code), *dec])
-            out = model._from_step(out, ph, pw)
-            recon = out if model.recurrent else recon + out
+            recon, dec = model.decode_iteration(t, model._code_to_step(code), recon, dec, ph, pw)
             levels = self._from_model_space(recon)
             buffer = buffer + tf.expand_dims(levels, 1) * self._onehot(t, 3)
             return (recon, buffer, *dec)

@@ -237,23 +237,47 @@ class ProgressiveAutoencoder(keras.Model):
         enc_shapes, dec_shapes = self.state_shapes(height, width)
         enc_states, dec_states = self._zeros(batch, enc_shapes), self._zeros(batch, dec_shapes)
         recon = None
-        residual = x
         codes, recons = [], []
         for t in range(iterations):
-            bits, *enc_states = _as_list(
-                self.encoder_step(t)([self._to_step(residual), *enc_states], training=training)
+            before = (list(dec_states), recon)
+            bits, recon, enc_states, dec_states = self.encode_iteration(
+                t, x, recon, enc_states, dec_states, height, width, training
             )
             if trace is not None:
-                trace.append((bits, list(dec_states), recon))
-            out, *dec_states = _as_list(
-                self.decoder_step(t)([bits, *dec_states], training=training)
-            )
-            out = self._from_step(out, height, width)
-            recon = self._accumulate(recon, out)
-            residual = x - recon
+                trace.append((bits, *before))
             codes.append(self._code_from_step(bits, height, width))
             recons.append(recon)
         return tuple(codes), tuple(recons)
+
+    # -- one iteration: the one definition the loops here and the export share --
+
+    def _step_model(self, steps, t):
+        # A shared model takes any t, also a graph tensor (the export's tf.while_loop).
+        return steps[0] if self.shared else steps[self._check_iteration(t)]
+
+    def encode_iteration(self, t, x, recon, enc_states, dec_states, height, width, training=False):
+        """One closed-loop iteration ``t`` (section 3.1).
+
+        The encoder reads the residual ``r_{t-1} = x - x_hat_{t-1}`` (``x``
+        itself when ``recon`` is None, before the first iteration), the
+        binarizer gives the bits, and :meth:`decode_iteration` the new
+        reconstruction. Returns ``(step_bits, recon, enc_states,
+        dec_states)``. ``t`` is a Python int, or anything for shared models.
+        """
+        residual = x if recon is None else x - recon
+        encoder = self._step_model(self._encoders, t)
+        bits, *enc_states = _as_list(encoder([self._to_step(residual), *enc_states], training=training))
+        recon, dec_states = self.decode_iteration(t, bits, recon, dec_states, height, width, training)
+        return bits, recon, enc_states, dec_states
+
+    def decode_iteration(self, t, step_bits, recon, dec_states, height, width, training=False):
+        """The decoder's half of iteration ``t``: the reconstruction after it,
+        by eq. (3) (LSTM models predict the image) or eq. (2) (the others add
+        their prediction of the residual to ``recon``), and the new states."""
+        decoder = self._step_model(self._decoders, t)
+        out, *dec_states = _as_list(decoder([step_bits, *dec_states], training=training))
+        out = self._from_step(out, height, width)
+        return (out if (self.recurrent or recon is None) else recon + out), dec_states
 
     def decode(self, codes):
         """Decodes a list of per-iteration ``(B, h, w, c)`` codes.
@@ -277,17 +301,9 @@ class ProgressiveAutoencoder(keras.Model):
         recon = None
         recons = []
         for t, code in enumerate(codes):
-            out, *dec_states = _as_list(
-                self.decoder_step(t)([self._code_to_step(code), *dec_states])
-            )
-            out = self._from_step(out, height, width)
-            recon = self._accumulate(recon, out)
+            recon, dec_states = self.decode_iteration(t, self._code_to_step(code), recon, dec_states, height, width)
             recons.append(recon)
         return tuple(recons)
-
-    def _accumulate(self, recon, out):
-        """The reconstruction after a stage: eq. (3) replaces it, eq. (2) adds to it."""
-        return out if (self.recurrent or recon is None) else recon + out
 
     def _image_size_from_code(self, h, w):
         return h * self.block_size, w * self.block_size

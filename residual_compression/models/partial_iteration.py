@@ -73,9 +73,7 @@ class PartialIteration:
         fraction = keras.random.uniform((batch, 1, 1, 1), dtype=dtype, seed=self.seed_generator)
         keep = ops.cast(ops.convert_to_tensor(rank[None], dtype) < fraction * float(rank.size), dtype)
         states = [pick([s[i] for _, s, _ in trace]) for i in range(len(trace[0][1]))]
-        outputs = model.decoder_step(0)([pick(bits) * keep, *states], training=True)
-        out = outputs[0] if isinstance(outputs, (list, tuple)) else outputs
-        out = model._from_step(out, height, width)
-        zero = ops.zeros_like(out)
-        before = pick([zero if recon is None else recon for _, _, recon in trace])
-        return out if model.recurrent else before + out
+        zero = ops.zeros_like(trace[-1][2]) if trace[-1][2] is not None else None
+        before = None if zero is None else pick([zero if recon is None else recon for _, _, recon in trace])
+        recon, _ = model.decode_iteration(0, pick(bits) * keep, before, states, height, width, training=True)
+        return recon
