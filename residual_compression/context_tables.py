@@ -127,6 +127,54 @@ TABLES[2] = (
     ),
 )
 
+TABLES[3] = (
+    "conv_lstm_photo2 v1: 400 training-split photo thumbnails, strength 64",
+    (17, 18),
+    "19f43fdaa5305879b7acc4cad1af0596c65dbbedeeff916a6a66b1ab6108b22e",
+    (
+        "eNrtXYly2zYQxQd0ejiqJEq8Lx2W7RxNm7pp4v//qo4AHQ98pEjHgGtJuzPxMBtwiWOPtwvAUUroiuh34vxCnBlxbg"
+        "ZI5rfmxBkTJ/Y2Un+SU+KsiZMRZzFA8i1xSuI8EKcStRYSujiakGe4Iaufk68YASfvkDwibzYjTzUhTvZMb/Zjvnrj"
+        "VHJOXho96j2Ny8zzEjgfOyTfw/MfHd/CuPBJ/6xPRg2hS8degcX5lTgBIZdRwxa7JMc9crZtpoTPIi8jDVrRnyvJMa"
+        "ExGwFtx5QQpxyA6uy3QpqfjNBf1or1hC6dYsp4tnb6jtpEZHHTHslzsvd4p4u2FYypjZ+Mp/Sm4QlJThsR0sRUu830"
+        "BK7BXLSkb+U0z2v6VgX/urf0Qs/tePe0X+uxllnCLOV63RL44k8963uj8+8QJFd6rVFPUh0nUAcyp2sdwigqpxEhg9"
+        "kw61jCuJY6JhWAJSs9OzXMzz3ZlKEVvLXWa5HDHNZ6RGsY1we9ZkvQpVvSNKFLJdSNQmtFCdY01dwMtCXXGhaCHs47"
+        "8MMc8Fup/xQNW8533uPopUvLF8UDkMlwwm9ttf3OmeQasqJKW90aRrp9ftB/q6DNRudyD2CD9x2SV7vnbX/f67lBj1"
+        "RrDnrju906Iue4IhwrZz1xORqAV0OK3SnFpnkrYiy8aHXoLeJnNIqCoifj3tWAuFxTm4rkMKcQjH2VNCfLHavmDgZb"
+        "7ki17XLYNCHbmZGcgHB4SBmiS4vzY8szsuWYctiYxp4MsLiU3spac/O8M8tGH2KeQ+jbQj9nIKHWviCBKJOotv0rw5"
+        "+BFo10v3LrWwF4ZoNLMddw63Mi6PPKacTHOSz1jOUw9oXW4YoQ/greSjti3z289V5H/7QxY7mFdpbaPivC4ULXQCHg"
+        "LoOLIuAYm8XsMtV/QsDPISE3RnSl1irUeVP3yECHjWTEZvkAZDKcUhhF7dyWE/A/qZZdwChKCxsb74r+ZAVYuompEn"
+        "heWoi6POTmEbRZWdXO5ndD8m8p5VwpjS4ckL8kPdivVs3dp9obxvZX+2LJCxpXRXq7GjDSO6psLOlb96QnS+V6T0/o"
+        "HCgilDtT9v5wW6Y5HZAvR6q5txW3ZtABIbfQy0gzb+idM4V8QM1hyO5bQfbO85PT6uBIm9Ez1P2KrViGsdLIzxrRM+"
+        "jIoVLwHiaa5+C7Sivil4fKW+klekbg9zbKZXUXq2omkkaNrKS0aiYGhy8B8y875jADP7zUMvPGHEZ6RWqIEYEVE9dS"
+        "G7kawkzN5Ow5eFRj16gbkX5OoQ17qqPGzkByYCFqg+6wQmJ2rJoY0h1+yMFrVU41HG0512MrwTZNtSRv1CgSbZvotd"
+        "r6s1bHCrnZQSgbeD63kLOpDFfKrmwvrFU4XeniiJYMiHFcuS0oglSE3kunOVSzz6k3ySGNougZaTWgP0tlnxFT1lob"
+        "eiCMLfWQ66S4FeUGhLEjwld9dew5aV3cig9npId+bDn3Jpnnh+tFCfkx5rTXRsqeSsWC/AbGWVyF9IDZIvL8kVUbwV"
+        "Mf8455wzMqme4rYvXVofZlV7qadWx3tRGsY1dOvVmgmvsCFeUXzSp6anndqmMOcQch09ofNlYntWpKZl8b11f89nVi"
+        "7EjbF+76Jbo2glmt2fOKwcqiDvyAe+ipfgu/ZSwX9dlglUw167QufXXRYzs/Hu9Sy5YxO04PWUkKPamsncGu2khFGD"
+        "sFD2/O1eAuZK3fwUwcq6zb6GqfouQz0lOK1GPVdtdN9cSmaWs1LOyps7mimfJ1Hpslc6RubxMP0KKyZ1ZTsjV/e/RC"
+        "bx1j855URNpi+893A2wZUUeX1tX0LbcetYln/Nz4TMkqV6r/dFY6AGFu5+eW5BT0rQVxli0ew9S0cb9yrJrnKk20xf"
+        "MkSYcPzNWxvmrk5NCT9BDfI5BTW/13W6EKoT9uTw8WjflJrHOtCz0SPAd7zFxKCz+3S15Am9KqkJt8BzOglf56AdL8"
+        "2YvQWyPMyk28RvuK1f7Er50PxqAtsw67wDx6oZ+TBupOrZs74eFbmReMjaeUI+WyQo61TVN/wDq28cllow5QWfXPUr"
+        "XfQEUPYDLfFObQeNQlrEVC38L2N4Sxf1Pm3qONqO1K143qvyc1IkTN6H2smnvZE9W+E+emgjHzInlC4wpU273RgFB3"
+        "PKDPRc8o5hQ3p8rXHr3QW6aMYvSScrScNCoakJHFhCv4xgHeQDl6+NLbSP1gbO7zWvWfxapo7Ex832dBo9ie493Q1+"
+        "8sT35ckbl1OqhW+xpsbsUdbDPu8K4z6Ik585k38GFs1YjMXcukgYTd3UxsYgm3p0OXVk2vgHgXqH19fg1tMv3zA8xq"
+        "0JNDBYeK2cLCLViTN3pVw4rLXfXrwtg5eODc2mefHDQTK9uZtTPY5bcxOzZt8GywkRMB9hgddD6Gt9zeeVy09O3lhN"
+        "KSA8bOAAXl2uIqy5bxJExXVrvc+eK95ZZWFcJk3Jhrmzy9Bk4J3+UbTz/vcPYpjD1R/TVhRpVTkvOOMPbYG8aee0Oe"
+        "QSvKHVEUm/fUBttjTUoVnr69/kT5qtgLvWXic0S8+1wSZ0j1rB0/23iAz81WytfvSVgpXzcO1jRSvu9wS1/fqPa7M0"
+        "gPVDPhtx7At3Mb9AbmRB+ezxlp74A4PNGeKIC3flZtv0fTeLAMaiwTwtiBJdnsj+C9yHhA1WU44fmWmdPaCNaNzRnX"
+        "mTr+bryZnis895Lqdnii46YDCTfnJ7TiuznVU4KvNlkq2mMhfvtqqACrjLV+4GkNUyXDOobB5HhabNKhhwtln0nOdz"
+        "cfj3JS3SYBv1FpTgx984OxE6d+u27YV2VZ7uyQw66g/cLafes6mbyCfLk6zM8K3qp3NQ1E1GvoTz0gIghdFj054rym"
+        "ZFcjlTkUEhI6R1/99ALOa0p2NVKZQ6FLtOcnB5zXlOxqpDKHQmLLYsvnMof8vP35uOOYndP2Np+BM+/o217O9v/MWH"
+        "fI+bTjfFPbqldX39yugm/JT+q4v7B9Xna0uQVONkDy+w45yFl7HKnQufhq1o3bVm2xOZsObenXOpvzV0ebc7Xl53N8"
+        "S5a4LNhGSDC22PK5YmzkfB7QphgQUzYD5GwuKC6/B85tR5svFn7ul/zvADkfBWOLr34BivvqSPK/grEFY0tcFowtJH"
+        "ooGPukV//+gzFlMTCCfHu25Lcfl79qjPG86Ll6QVz++kpzKHT5GPvpVSW/fVv+Ihhb4rJgbCHB2GLLnjB2G+dvictv"
+        "Bts8vuIcCp0Xxv7+P+HDv8WWBWNLXBaMLSR6KBj7pFf/MsDz/6P695e3Z6776uHfLywu//Pm4rLQtWHs/wsffhWMLR"
+        "hb4rJgbCHRQ8HYrV79447z7YTn3/8G5scBMeVRXV/tq3jG2Le/J/tPwdhCHvHhHye05S9H+HDvN5aCsQVjS1wWjC0k"
+        "eigYu9Wr788Sb054/s+OYspjD54/d4z9YUCecvfCOXx4pTkUOl+M/eGF+PDxGWjwUjH25xNj/+TIH/bc4/gPsispDA"
+        "=="
+    ),
+)
+
 def fit(codes, strength=64):
     """Initial ``(ones, totals)`` from codes ``(N, T, h, w, c)`` of +-1."""
     from residual_compression import entropy

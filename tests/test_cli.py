@@ -1,6 +1,7 @@
 """The command line end to end on generated images."""
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -13,6 +14,10 @@ from residual_compression import __version__
 from residual_compression import zoo
 from residual_compression.cli import DEFAULT_MODEL
 from residual_compression.cli import main
+
+# Each command loads its preset with zoo.load, which builds the model anew: the commands of this
+# module share one codec per preset (conftest.loaded_once). Subprocesses load their own.
+pytestmark = pytest.mark.usefixtures("loaded_once")
 
 
 @pytest.fixture
@@ -58,6 +63,18 @@ def test_truncated_stream_still_decodes_at_lower_rate(tmp_path, png):
     assert main(["decode", str(short), "-o", str(tmp_path / "s.png")]) == 0
 
 
+@pytest.fixture(scope="module")
+def bad_input_files(tmp_path_factory):
+    """The inputs of test_bad_input_one_line_error, made once (encoding good.rc loads a model)."""
+    folder = tmp_path_factory.mktemp("bad_input")
+    Image.fromarray(synthetic_images(1, 32, 32)[0]).save(folder / "in.png")
+    (folder / "bad.png").write_bytes(b"this is not a png")
+    (folder / "garbage.rc").write_bytes(bytes(range(50)))
+    assert main(["encode", str(folder / "in.png"), "-o", str(folder / "good.rc")]) == 0
+    (folder / "cut.rc").write_bytes((folder / "good.rc").read_bytes()[:5])  # inside the header
+    return folder
+
+
 @pytest.mark.parametrize(
     "argv_fn, message",
     [
@@ -73,11 +90,8 @@ def test_truncated_stream_still_decodes_at_lower_rate(tmp_path, png):
         (lambda d: ["decode", str(d / "good.rc"), "-o", str(d / "no" / "o.png")], "cannot write"),
     ],
 )
-def test_bad_input_one_line_error(tmp_path, png, capsys, argv_fn, message):
-    (tmp_path / "bad.png").write_bytes(b"this is not a png")
-    (tmp_path / "garbage.rc").write_bytes(bytes(range(50)))
-    main(["encode", str(png), "-o", str(tmp_path / "good.rc")])
-    (tmp_path / "cut.rc").write_bytes((tmp_path / "good.rc").read_bytes()[:5])  # inside the header
+def test_bad_input_one_line_error(tmp_path, bad_input_files, capsys, argv_fn, message):
+    shutil.copytree(bad_input_files, tmp_path, dirs_exist_ok=True)  # each case in a folder of its own
     capsys.readouterr()
     assert main(argv_fn(tmp_path)) != 0
     err = capsys.readouterr().err
@@ -169,7 +183,7 @@ def stream_files(tmp_path_factory):
 @pytest.mark.parametrize(
     "argv, code, expected",
     [
-        (["info", "{d}/x.rc"], 0, "model:       conv_lstm_photo_64B"),  # the default preset
+        (["info", "{d}/x.rc"], 0, "model:       conv_lstm_photo2_64B"),  # the default preset
         (["--version"], 0, "residual-compression 0.1.0"),
         (["--help"], 0, "--verbose"),
         (["presets"], 0, "conv_lstm_64B"),

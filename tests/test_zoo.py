@@ -17,14 +17,17 @@ from residual_compression.zoo import presets as presets_module
 
 def test_the_seven_architectures_and_the_photo_presets():
     names = zoo.list_presets()
-    assert len(names) == 16
+    assert len(names) == 18
     assert {zoo.get_preset(n).architecture for n in names} == set(ARCHITECTURES)
     for arch in ARCHITECTURES:
         assert f"{arch}_64B" in names and f"{arch}_128B" in names
     # The photo-trained conv LSTM: the same architecture and config, its own weights and ids.
-    photo, paper = zoo.get_preset("conv_lstm_photo_64B"), zoo.get_preset("conv_lstm_64B")
-    assert photo.architecture == paper.architecture and photo.config == paper.config
-    assert photo.sha256 != paper.sha256 and photo.family != paper.family
+    paper = zoo.get_preset("conv_lstm_64B")
+    for name in ("conv_lstm_photo_64B", "conv_lstm_photo2_64B"):
+        photo = zoo.get_preset(name)
+        assert photo.architecture == paper.architecture and photo.config == paper.config
+        assert photo.sha256 != paper.sha256 and photo.family != paper.family
+    assert zoo.get_preset("conv_lstm_photo_64B").sha256 != zoo.get_preset("conv_lstm_photo2_64B").sha256
 
 
 # Ids are written into every stream: these must never change.
@@ -37,6 +40,7 @@ STABLE_IDS = {
     "conv_autoencoder_64B": 11, "conv_autoencoder_128B": 12,
     "conv_lstm_64B": 13, "conv_lstm_128B": 14,
     "conv_lstm_photo_64B": 15, "conv_lstm_photo_128B": 16,
+    "conv_lstm_photo2_64B": 17, "conv_lstm_photo2_128B": 18,
 }  # fmt: skip
 
 

@@ -214,4 +214,24 @@ PRESETS = (
             KODAK_THUMBNAILS: {64: (0.744, 64.0, 22.19), 128: (0.791, 127.5, 23.20)},
         },
     ),
+    # The same campaign 1,000 steps further, the last 600 also on partial iterations
+    # (train --partial-iterations): new weights, new ids.
+    *_network(
+        "conv_lstm_photo2", "conv_lstm",
+        {"bits": 2, "iterations": 8, "width": 0.5, "seed": 0, "hidden_kernel_size": 1},
+        budgets=_progressive("conv_lstm_photo2", 17),
+        weights="conv_lstm_photo2/conv_lstm_photo2.weights.h5",
+        sha256="34354adf5e3bff5c3892013136959af8315742542839148258b1741d74df02af",
+        training=(
+            "conv_lstm's weights, then 1800 steps x batch 32 (57,600 images seen) of photo thumbnails "
+            "(training split of 679 photos, 3/4 of each batch) and CIFAR-10 train, loss patch SSIM + 0.1 L1, "
+            "from step 1200 also on partial iterations, TensorFlow CPU on one core shared with other work, "
+            "about 3 h 30 min"
+        ),
+        results={
+            PHOTO_VALIDATION: {64: (0.760, 64.0, 20.40), 128: (0.809, 126.7, 21.81)},
+            CIFAR10_TEST_1000: {64: (0.825, 64.0, 21.68), 128: (0.869, 126.7, 23.56)},
+            KODAK_THUMBNAILS: {64: (0.750, 64.0, 21.93), 128: (0.798, 127.3, 23.34)},
+        },
+    ),
 )
