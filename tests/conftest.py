@@ -1,15 +1,20 @@
-"""Shared fixtures: small models of every architecture and synthetic images.
+"""Shared fixtures: small models of every architecture, synthetic images, one JAX run.
 
 Nothing here needs ``../shared``: tests that need the real data sets use the
 ``shared_data`` fixture, which skips when the folder is absent.
 """
 
+import importlib.util
+import os
 import pathlib
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
-REPO = pathlib.Path(__file__).resolve().parents[1]
+HERE = pathlib.Path(__file__).resolve().parent
+REPO = HERE.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
 
 # One row per architecture of Table 1: registry name -> a small config for
@@ -30,13 +35,28 @@ def architecture_of(case):
     return "conv_autoencoder" if case.startswith("conv_autoencoder") else case
 
 
-def make_codec(case, model_id=7, seed=1):
-    from residual_compression.codec import ProgressiveCodec
+_MODELS = {}
+
+
+def small_model(case, seed=1, **extra):
+    """The small deterministic model of ``case`` (its SMALL_CONFIGS row updated by ``extra``),
+    built once per session and shared, with the graphs it has compiled: a test must not change
+    its weights (one that trains or reinitializes builds its own model)."""
     from residual_compression.initialization import reinitialize
     from residual_compression.models import build_model
 
-    model = reinitialize(build_model(architecture_of(case), **SMALL_CONFIGS[case]), seed=seed)
-    return ProgressiveCodec(model, model_id=model_id, name=f"test_{case}")
+    key = (case, seed, tuple(sorted(extra.items())))
+    if key not in _MODELS:
+        config = dict(SMALL_CONFIGS[case], **extra)
+        _MODELS[key] = reinitialize(build_model(architecture_of(case), **config), seed=seed)
+    return _MODELS[key]
+
+
+def make_codec(case, model_id=7, seed=1):
+    """A new codec on the shared :func:`small_model` of ``case``."""
+    from residual_compression.codec import ProgressiveCodec
+
+    return ProgressiveCodec(small_model(case, seed), model_id=model_id, name=f"test_{case}")
 
 
 _CODECS = {}
@@ -61,6 +81,45 @@ def synthetic_images(n, height=32, width=32, seed=0):
     from residual_compression.images import synthetic_images as make
 
     return make(n, height, width, seed)
+
+
+@pytest.fixture(scope="session")
+def jax_core_run(tmp_path_factory):
+    """The finished run of ``jax_core_probe.py`` (Keras on JAX, TensorFlow unimportable),
+    shared by the JAX checks of test_backends.py and test_export_variants.py: starting
+    Keras on JAX and compiling costs most of a minute, so it is paid once."""
+    if importlib.util.find_spec("jax") is None:
+        pytest.skip("jax is not installed")
+    env = dict(os.environ, KERAS_BACKEND="jax", TF_CPP_MIN_LOG_LEVEL="3")
+    # XLA's CPU backend without LLVM optimisation compiles each step several times faster
+    # (about 70 s -> 25 s for this run on one core); what is checked is behaviour, not speed.
+    env["XLA_FLAGS"] = f"{env.get('XLA_FLAGS', '')} --xla_backend_optimization_level=0".strip()
+    scratch = tmp_path_factory.mktemp("jax_core")
+    return subprocess.run(
+        [sys.executable, str(HERE / "jax_core_probe.py"), str(scratch / "export")],
+        env=env, capture_output=True, text=True, timeout=600,
+    )
+
+
+_LOADED = {}
+
+
+@pytest.fixture
+def loaded_once(monkeypatch):
+    """``residual_compression.zoo.load`` that builds each preset's codec once per session, for
+    tests that run the command line (or README snippets) again and again: the real ``load``
+    builds the model anew on every call, and its codec compiles every graph anew. The tests
+    using it must not change the codec they are given."""
+    from residual_compression import zoo
+
+    real = zoo.load
+
+    def load(name, *, batch_size=64):
+        if (name, batch_size) not in _LOADED:
+            _LOADED[name, batch_size] = real(name, batch_size=batch_size)
+        return _LOADED[name, batch_size]
+
+    monkeypatch.setattr(zoo, "load", load)
 
 
 @pytest.fixture

@@ -5,8 +5,7 @@ import numpy as np
 import pytest
 from keras import ops
 
-from conftest import SMALL_CONFIGS
-from conftest import architecture_of
+from conftest import small_model
 from conftest import synthetic_images
 from residual_compression.initialization import reinitialize
 from residual_compression.models import build_model
@@ -19,7 +18,7 @@ def _np(values):
 
 
 def test_compiled_equals_eager_for_every_architecture(case):
-    model = reinitialize(build_model(architecture_of(case), **SMALL_CONFIGS[case]), seed=3)
+    model = small_model(case)
     x = ops.convert_to_tensor(to_model_space(synthetic_images(3, 32, 48, seed=5)))
     iterations = min(2, model.iterations)
     codes, recons = model.encode(x, iterations)
@@ -34,7 +33,7 @@ def test_compiled_equals_eager_for_every_architecture(case):
 
 
 def test_compiled_codes_do_not_depend_on_batch_size():
-    model = reinitialize(build_model("conv_lstm", width=0.125, iterations=3), seed=0)
+    model = small_model("conv_lstm")
     images = to_model_space(synthetic_images(5, seed=2))
     together = _np(model.encode(images, 3)[0])
     for i in range(5):
