@@ -88,14 +88,16 @@ def test_load_images_folder_npz_and_errors(tmp_path, capsys):
 def test_train_resume_continues_from_checkpoint(tmp_path):
     from residual_compression.training.trainer import train
 
+    # A fully-connected model: its training step compiles in half the time of the conv LSTM's,
+    # which resumes in test_photo_training.py::test_train_on_photos_warm_start_and_resume.
     images = synthetic_images(40, seed=2)
     kwargs = dict(width=0.0625, iterations=2, batch_size=8, checkpoint_every=2, validation=8, verbose=0)
-    _, h1 = train("conv_lstm", images, 4, tmp_path, **kwargs)
+    _, h1 = train("fc_residual_shared", images, 4, tmp_path, **kwargs)
     assert latest_step(tmp_path / "checkpoints") == 4
     assert {"loss", "mse_it1", "mse_it2", "val_patch_ssim_16B", "val_patch_ssim_32B"} <= set(h1)
     with pytest.raises(ValueError, match="resume"):
-        train("conv_lstm", images, 4, tmp_path, **kwargs)
-    _, h2 = train("conv_lstm", images, 8, tmp_path, resume=True, **kwargs)
+        train("fc_residual_shared", images, 4, tmp_path, **kwargs)
+    _, h2 = train("fc_residual_shared", images, 8, tmp_path, resume=True, **kwargs)
     run = json.loads((tmp_path / "run.json").read_text())
     assert run["resumed_from"] == 4 and run["final_step"] == 8
     assert len(h2["loss"]) == 2  # only the two remaining chunks ran
@@ -128,6 +130,27 @@ def test_resume_after_sigkill(tmp_path):
     assert latest_step(out / "checkpoints") == 24
 
 
+# MirroredStrategy over the CPU in this process: one replica. Two replicas need two logical
+# CPUs, configured before TensorFlow starts: a process of its own, below (slow).
+@pytest.mark.filterwarnings(
+    # trainer.py hands fit a tf.data.Dataset and leaves fit's shuffle=True, which Keras ignores
+    # for datasets (they shuffle themselves, as make_tf_dataset's does) with this warning.
+    "ignore:`shuffle=True` was passed, but will be ignored:UserWarning"
+)
+def test_mirrored_strategy_in_process(tmp_path):
+    from residual_compression.training.trainer import train
+
+    images = synthetic_images(64, seed=5)  # as train_worker.py
+    model, history = train("conv_lstm", images, 24, tmp_path / "run", width=0.125, iterations=2, batch_size=8,
+                           learning_rate=1e-2, checkpoint_every=8, strategy="mirrored", validation=8, verbose=0)
+    losses = history["loss"]
+    assert len(losses) == 3 and losses[-1] < losses[0]
+    assert latest_step(tmp_path / "run" / "checkpoints") == 24
+
+
+# Slow (a TensorFlow process, ~20 s on one core): the default suite trains under the strategy
+# in process above, with one replica.
+@pytest.mark.slow
 def test_mirrored_strategy_two_cpus(tmp_path):
     cmd, env = _worker([tmp_path / "run", 24, 8, "--strategy", "mirrored", "--logical-cpus", 2,
                         "--weights-out", tmp_path / "w.npz"])
@@ -149,7 +172,7 @@ def _free_ports(n):
 
 
 # Slow (two TensorFlow worker processes, ~60 s on one core); the default suite covers
-# training under a tf.distribute strategy in test_mirrored_strategy_two_cpus.
+# training under a tf.distribute strategy in test_mirrored_strategy_in_process.
 @pytest.mark.slow
 def test_multi_worker_two_processes(tmp_path):
     ports = _free_ports(2)
