@@ -56,8 +56,12 @@ def mutations(rng, seeds, n):
             yield header[:2] + flags + header[3:] + bytes(base[size:])
 
 
-def run(inputs, seed=0, full=False, neural_limit=2000, budget_s=None):
-    """Returns counts of outcomes; raises AssertionError on any other exception."""
+def run(inputs, seed=0, full=False, neural_limit=2000, budget_s=None, model=None):
+    """Returns counts of outcomes; raises AssertionError on any other exception.
+
+    ``model``: the conv LSTM to decode with (width 0.125, 8 iterations), e.g. one a test
+    session already holds with its compiled graphs; by default a new one.
+    """
     from residual_compression import BitstreamError
     from residual_compression import bitstream
     from residual_compression.codec import ProgressiveCodec
@@ -65,7 +69,7 @@ def run(inputs, seed=0, full=False, neural_limit=2000, budget_s=None):
     from residual_compression.models import build_model
 
     codec = ProgressiveCodec(
-        reinitialize(build_model("conv_lstm", width=0.125, iterations=8)),
+        model or reinitialize(build_model("conv_lstm", width=0.125, iterations=8)),
         model_id=13,
         max_pixels=256 * 256,
         tile_size=64,  # streams of more than 64x64 pixels take the tiled decoder
