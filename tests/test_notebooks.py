@@ -2,7 +2,9 @@
 
 Each notebook runs in a fresh Jupyter kernel (nbclient) with ``RC_FAST=1`` (its tiny
 settings) and its working directory in a temporary folder, so whatever it writes
-(training runs, exports) stays there. Any cell that raises fails the test.
+(training runs, exports) stays there. Any cell that raises fails the test. A kernel
+imports TensorFlow anew (~15 s on one core), so those runs are marked slow; the default
+suite runs the quickstart's code cells in order in this process instead.
 """
 
 import os
@@ -64,37 +66,64 @@ def write_image_folder(folder):
     return folder
 
 
+def _fast_settings(monkeypatch, tmp_path, own_images):
+    """RC_FAST=1 and nothing else from the caller's environment; returns the working folder."""
+    for variable in SETTINGS:
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("RC_FAST", "1")
+    if own_images:
+        monkeypatch.setenv("RC_IMAGES", str(write_image_folder(tmp_path / "my_images")))
+    work = tmp_path / "work"
+    work.mkdir()
+    return work
+
+
+@pytest.mark.usefixtures("loaded_once")  # its preset's codec may be loaded already: graphs shared
+def test_quickstart_cells_run_in_order_in_process(tmp_path, monkeypatch, capsys):
+    """01_quickstart on its synthetic fallback, each code cell executed in order in one
+    namespace in this process (figures on matplotlib's Agg backend): what the kernel run of
+    test_runs_top_to_bottom executes, without a kernel's start-up."""
+    import matplotlib
+
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    monkeypatch.chdir(_fast_settings(monkeypatch, tmp_path, own_images=False))
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    namespace = {"__name__": "__main__"}
+    cells = [cell for cell in read("01_quickstart").cells if cell.cell_type == "code"]
+    try:
+        for i, cell in enumerate(cells):
+            source = TransformerManager().transform_cell(cell.source)
+            exec(compile(source, f"01_quickstart.ipynb code cell {i}", "exec"), namespace)
+    finally:
+        plt.close("all")
+    assert "no image folder" in capsys.readouterr().out  # the synthetic fallback ran
+    assert {"codec", "streams", "recon", "photo_stream"} <= set(namespace)
+
+
 # (notebook, run it on a folder of "own" images rather than its synthetic fallback)
-# Runs of 02 and 03, and of 01 on own images, are slow (~40-175 s each on one core): the
-# default suite runs 01 on its synthetic fallback, checks every notebook's stored form
-# above, and covers what 02 and 03 call in test_training.py, test_photo_training.py,
-# test_image_sets.py, test_export.py and test_export_cli.py.
+# Slow (~30-175 s each on one core, a third of it the kernel's start-up): the default suite
+# runs the quickstart's cells in process above, checks every notebook's stored form, and
+# covers what 02 and 03 call in test_training.py, test_photo_training.py, test_image_sets.py,
+# test_export.py and test_export_cli.py.
 RUNS = [
     ("01_quickstart", False),
     ("01_quickstart", True),
     ("02_train_your_own", True),
     ("03_export_and_serve", False),
 ]
-SLOW_RUNS = {("01_quickstart", True), ("02_train_your_own", True), ("03_export_and_serve", False)}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "own_images"),
-    [
-        pytest.param(n, own, id=f"{n}-{'own' if own else 'synthetic'}",
-                     marks=[pytest.mark.slow] if (n, own) in SLOW_RUNS else [])
-        for n, own in RUNS
-    ],
+    [pytest.param(n, own, id=f"{n}-{'own' if own else 'synthetic'}") for n, own in RUNS],
 )
 def test_runs_top_to_bottom(name, own_images, tmp_path, monkeypatch):
-    for variable in SETTINGS:
-        monkeypatch.delenv(variable, raising=False)
-    monkeypatch.setenv("RC_FAST", "1")
+    work = _fast_settings(monkeypatch, tmp_path, own_images)
     monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "2")
-    if own_images:
-        monkeypatch.setenv("RC_IMAGES", str(write_image_folder(tmp_path / "my_images")))
-    work = tmp_path / "work"
-    work.mkdir()
     nb = read(name)
     client = nbclient.NotebookClient(
         nb,

@@ -74,6 +74,7 @@ def _block_ids():
 
 
 @pytest.mark.parametrize("index, kind", _block_ids())
+@pytest.mark.usefixtures("loaded_once")  # each run loads the same preset: one codec for all of them
 def test_readme_python_block_runs(index, kind, tmp_path, monkeypatch):
     blocks = python_blocks()
     needed = [b for b in blocks[: index + 1] if missing_files(b)]
