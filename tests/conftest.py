@@ -75,6 +75,19 @@ def codec(case):
     return _CODECS[case]
 
 
+def write_run_folder(run, architecture, model):
+    """``run`` as a finished ``train`` run leaves it for ``make_zoo_entry`` (final.weights.h5 and
+    run.json), with ``model``'s weights: for tests of the zoo entry, not of training."""
+    import json
+
+    run.mkdir(parents=True)
+    model.save_weights(run / "final.weights.h5")
+    run_info = {"architecture": architecture, "config": model.get_config(), "final_step": 1,
+                "batch_size": 8, "data": "synthetic", "images": 8, "backend": "tensorflow"}
+    (run / "run.json").write_text(json.dumps(run_info))
+    return run
+
+
 def synthetic_images(n, height=32, width=32, seed=0):
     """Smooth gradients plus texture: like thumbnails, not like white noise
     (the package's one generator, ``residual_compression.images.synthetic_images``)."""

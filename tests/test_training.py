@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 from conftest import synthetic_images
+from conftest import write_run_folder
 from residual_compression import ImageInputError
 from residual_compression.training.checkpoints import latest_step
 from residual_compression.training.data import ImageSequence
@@ -140,9 +141,10 @@ def test_resume_after_sigkill(tmp_path):
 def test_mirrored_strategy_in_process(tmp_path):
     from residual_compression.training.trainer import train
 
-    images = synthetic_images(64, seed=5)  # as train_worker.py
-    model, history = train("conv_lstm", images, 24, tmp_path / "run", width=0.125, iterations=2, batch_size=8,
-                           learning_rate=1e-2, checkpoint_every=8, strategy="mirrored", validation=8, verbose=0)
+    images = synthetic_images(64, seed=5)  # as train_worker.py, on a model whose step compiles faster
+    model, history = train("fc_residual_shared", images, 24, tmp_path / "run", width=0.0625, iterations=2,
+                           batch_size=8, learning_rate=1e-2, checkpoint_every=8, strategy="mirrored",
+                           validation=8, verbose=0)
     losses = history["loss"]
     assert len(losses) == 3 and losses[-1] < losses[0]
     assert latest_step(tmp_path / "run" / "checkpoints") == 24
@@ -204,11 +206,11 @@ def test_train_cli_and_zoo_entry(tmp_path, capsys):
 
     np.savez(tmp_path / "data.npz", images=synthetic_images(24, seed=8))
     out = tmp_path / "run"
-    argv = ["train", "--arch", "conv_residual_shared", "--data", str(tmp_path / "data.npz"), "--steps", "2",
+    argv = ["train", "--arch", "fc_residual_shared", "--data", str(tmp_path / "data.npz"), "--steps", "2",
             "--out", str(out), "--width", "0.0625", "--iterations", "2", "--batch", "8", "--checkpoint-every", "1"]
     assert main(argv) == 0
     assert "final.weights.h5" in capsys.readouterr().out
-    assert main(["zoo-entry", str(out), "conv_residual_shared", "--zoo-dir", str(tmp_path / "zoo")]) == 0
+    assert main(["zoo-entry", str(out), "fc_residual_shared", "--zoo-dir", str(tmp_path / "zoo")]) == 0
     entry = json.loads(capsys.readouterr().out)
     weights = tmp_path / "zoo" / entry["weights"]
     assert entry["sha256"] == hashlib.sha256(weights.read_bytes()).hexdigest()
@@ -221,12 +223,13 @@ def test_train_cli_and_zoo_entry(tmp_path, capsys):
 
 
 def test_zoo_entry_float16_halves_the_file(tmp_path):
+    from residual_compression.initialization import reinitialize
     from residual_compression.models import build_model
-    from residual_compression.training.trainer import train
     from residual_compression.training.zoo_entry import make_zoo_entry
 
-    train("fc_residual_shared", synthetic_images(24), 1, tmp_path / "run", width=0.125, iterations=2,
-          batch_size=8, checkpoint_every=1, validation=0, verbose=0)
+    # A run folder as training leaves it (zoo entries of trained runs: test_train_cli_and_zoo_entry).
+    model = reinitialize(build_model("fc_residual_shared", width=0.125, iterations=2), seed=6)
+    write_run_folder(tmp_path / "run", "fc_residual_shared", model)
     full = make_zoo_entry(tmp_path / "run", "a", tmp_path / "zoo")
     half = make_zoo_entry(tmp_path / "run", "b", tmp_path / "zoo", float16=True)
     assert half["bytes"] < 0.7 * full["bytes"] and half["float16"] and not full["float16"]

@@ -9,6 +9,7 @@ import sys
 import numpy as np
 import pytest
 
+from conftest import write_run_folder
 from residual_compression import ResidualCompressionError
 from residual_compression import zoo
 from residual_compression.models import ARCHITECTURES
@@ -113,6 +114,7 @@ def test_unknown_name_suggests_close_ones():
         zoo.preset_for_id(999)
 
 
+@pytest.mark.usefixtures("loaded_once")  # the conv LSTM presets' codecs, as other modules loaded them
 def test_progressive_presets_share_weights_across_budgets():
     a, b = zoo.load("conv_lstm_64B"), zoo.load("conv_lstm_128B")
     image = np.random.default_rng(0).integers(0, 256, (32, 32, 3), dtype=np.uint8)
@@ -191,12 +193,7 @@ def test_zoo_entry_records_the_config_in_the_weights_file(tmp_path):
     from residual_compression.training.zoo_entry import stored_config
 
     model = build_model("conv_residual_shared", width=0.0625, iterations=2)
-    run = tmp_path / "run"
-    run.mkdir()
-    model.save_weights(run / "final.weights.h5")
-    run_info = {"architecture": "conv_residual_shared", "config": model.get_config(), "final_step": 1,
-                "batch_size": 8, "data": "synthetic", "images": 8, "backend": "tensorflow"}
-    (run / "run.json").write_text(json.dumps(run_info))
+    run = write_run_folder(tmp_path / "run", "conv_residual_shared", model)
     entry = make_zoo_entry(run, "fam", tmp_path / "zoo")
     stored = stored_config(tmp_path / "zoo" / entry["weights"])
     assert stored == {"architecture": "conv_residual_shared", "config": entry["config"]}
