@@ -92,6 +92,8 @@ def _progressive(family, base_id):
 
 
 _CPU = "on CIFAR-10 train, TensorFlow CPU"
+# The photo campaign (docs/training.md) fine-tunes conv_lstm in this config.
+_PHOTO_CAMPAIGN_CONFIG = {"bits": 2, "iterations": 8, "width": 0.5, "seed": 0, "hidden_kernel_size": 1}
 
 PRESETS = (
     *_network(
@@ -199,7 +201,7 @@ PRESETS = (
     # new weights, so new ids; streams of conv_lstm_64B/128B still decode with those.
     *_network(
         "conv_lstm_photo", "conv_lstm",
-        {"bits": 2, "iterations": 8, "width": 0.5, "seed": 0, "hidden_kernel_size": 1},
+        _PHOTO_CAMPAIGN_CONFIG,
         budgets=_progressive("conv_lstm_photo", 15),
         weights="conv_lstm_photo/conv_lstm_photo.weights.h5",
         sha256="8dd0a82afdfc43dd55978086b4de640c3443ee847472d746b64fd490055ec5b4",
@@ -218,7 +220,7 @@ PRESETS = (
     # (train --partial-iterations): new weights, new ids.
     *_network(
         "conv_lstm_photo2", "conv_lstm",
-        {"bits": 2, "iterations": 8, "width": 0.5, "seed": 0, "hidden_kernel_size": 1},
+        _PHOTO_CAMPAIGN_CONFIG,
         budgets=_progressive("conv_lstm_photo2", 17),
         weights="conv_lstm_photo2/conv_lstm_photo2.weights.h5",
         sha256="34354adf5e3bff5c3892013136959af8315742542839148258b1741d74df02af",

@@ -73,7 +73,7 @@ class PartialIteration:
         fraction = keras.random.uniform((batch, 1, 1, 1), dtype=dtype, seed=self.seed_generator)
         keep = ops.cast(ops.convert_to_tensor(rank[None], dtype) < fraction * float(rank.size), dtype)
         states = [pick([s[i] for _, s, _ in trace]) for i in range(len(trace[0][1]))]
-        zero = ops.zeros_like(trace[-1][2]) if trace[-1][2] is not None else None
-        before = None if zero is None else pick([zero if recon is None else recon for _, _, recon in trace])
+        recons = [recon for _, _, recon in trace]  # None before the first iteration
+        before = None if n == 1 else pick([ops.zeros_like(recons[-1]), *recons[1:]])
         recon, _ = model.decode_iteration(0, pick(bits) * keep, before, states, height, width, training=True)
         return recon
