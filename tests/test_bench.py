@@ -80,7 +80,7 @@ def test_utilisation_uses_the_forward_peak_of_the_models_precision():
     row = throughput.BenchRow("m", 64, 10.0, 20.0, 1_000_000, 4, 500_000, "float32")
     cells = [c.strip() for c in throughput.format_bench_row(row, PEAKS).strip("|").split("|")]
     # encode: 2 * 1e6 MACs * 4 iterations * 10 img/s = 80 MFLOP/s of 100 GFLOP/s
-    assert cells[6] == "80 M" and cells[8] == "0.08%" and cells[-1] == "float32"
+    assert cells[6] == "80 M" and cells[8] == "0.08%" and cells[-2:] == ["float32", "-"]
     bf16 = dataclass_replace(row, precision="bfloat16")
     assert throughput.format_bench_row(bf16, PEAKS).split("|")[9].strip() == "0.04%"
     unknown = dataclass_replace(row, precision="float16")  # no peak measured for it
@@ -121,10 +121,29 @@ def test_bench_prints_peaks_then_each_row_as_it_finishes(capsys, monkeypatch, fa
     assert out.startswith("machine: numpy float32 matmul 58.0 GFLOP/s (numpy's BLAS")
     assert "| bfloat16 | forward+backward | 12.0 | 2000.0 |" in out
     assert "peak recommends float32 for training: bf16 forward+backward runs at 0.10x float32" in out
-    assert _cells(out, "| tiny | 128 |")[-1] == "float32"
+    assert _cells(out, "| tiny | 128 |")[-2:] == ["float32", "2"]
+    # Each target in format 2, then in format 1; one inference row for each.
+    tiny64_rows = [line for line in out.splitlines() if line.startswith("| tiny | 64 | ")]
+    assert [line.strip("|").split("|")[-1].strip() for line in tiny64_rows] == ["2", "1", "2", "1"]
     inference = _cells(out, "| tiny | 64 | float32 |")
-    assert len(inference) == 7 and inference[5].endswith("%") and float(inference[6]) > 0
-    assert _cells(out, "| jpeg | 64 |")[4:] == ["-"] * 7
+    assert len(inference) == 8 and inference[5].endswith("%") and float(inference[6]) > 0
+    assert _cells(out, "| jpeg | 64 |")[4:] == ["-"] * 8
+    assert "note: format 2 vs 1, tiny at 64 B: encode " in out and "; one thumbnail " in out
+
+
+def test_format_comparison_divides_format_2_by_format_1():
+    rows = [
+        throughput.BenchRow("m", 64, 40.0, 30.0, 1, 5, 1, "float32", 2),
+        throughput.BenchRow("m", 64, 50.0, 60.0, 1, 4, 1, "float32", 1),
+        throughput.BenchRow("m", 128, 10.0, 10.0, 1, 8, 1, "float32", 2),  # no format-1 row: no line
+    ]
+    latency = [throughput.InferenceRow("m", 64, "float32", 1.0, None, 0.03, 2),
+               throughput.InferenceRow("m", 64, "float32", 1.0, None, 0.02, 1)]
+    assert throughput.format_comparison(rows, latency) == [
+        "format 2 vs 1, m at 64 B: encode 0.80x and decode 0.50x the img/s (5 vs 4 iterations); "
+        "one thumbnail 1.50x the ms"
+    ]
+    assert throughput.format_comparison(rows[:1]) == []
 
 
 def _train_row(precision, per_s):

@@ -3,7 +3,8 @@
 Three modes, each printing every row as soon as it is measured:
 
 * default: thumbnails/s of neural and classical codecs at byte targets, then
-  batch encode + decode and one-thumbnail latency of the neural ones
+  batch encode + decode and one-thumbnail latency of the neural ones, in each
+  stream format of ``--formats`` with format 2's cost against format 1
   (:mod:`.throughput`);
 * ``--train``: steady-state training images/s in float32 and bf16, each in a
   fresh process (:mod:`.training_speed`);
@@ -46,6 +47,9 @@ def register(subparsers):
     bench.add_argument("--images", default=None, metavar="PATH",
                        help="images to use (default: synthetic 32x32 images); with --large, "
                        "one image file, resized to WxH if it is another size")
+    bench.add_argument("--formats", type=int, nargs="+", choices=(1, 2), default=[2, 1], metavar="F",
+                       help="stream formats of the neural codecs: 2 entropy coded, 1 raw (default: 2 1, "
+                       "and format 2's speed as a multiple of format 1's)")
     bench.add_argument("--peak-batch", type=positive_int, default=128, metavar="B",
                        help="batch of the reference convolution (default 128, the reference shape)")
     bench.add_argument("--large", type=_size_arg, default=None, metavar="WxH",
@@ -126,13 +130,17 @@ def run_bench(args):
     for key, codec in codecs.items():
         if isinstance(codec, BaselineCodec):
             throughput.bench_baseline(key, codec, images, targets, seconds, on_row=show)
-        else:
-            rows = throughput.bench_neural(key, codec, images, targets, seconds, notes, on_row=show)
+            continue
+        for fmt in dict.fromkeys(args.formats):
+            rows = throughput.bench_neural(key, codec, images, targets, seconds, notes, on_row=show, stream_format=fmt)
             neural += [(codec, row) for row in rows]
+    inference = []
     if neural:
         _emit("\n" + throughput.format_inference_header(len(images)))
         for codec, row in neural:
-            _emit(throughput.format_inference_row(throughput.inference_row(codec, row, images[0], seconds), peaks))
+            inference.append(throughput.inference_row(codec, row, images[0], seconds))
+            _emit(throughput.format_inference_row(inference[-1], peaks))
+    notes[:0] = throughput.format_comparison([row for _, row in neural], inference)
     _emit("\n" + throughput.format_bench_notes(notes))
     return 0
 

@@ -20,6 +20,11 @@ thumbnails/s (one image through both, batched), its FLOP/s and utilisation,
 and the latency of compressing and decompressing one thumbnail in a warm
 process.
 
+Neural codecs are measured in each stream format asked for (2: entropy
+coded, the default; 1: raw bits), and :func:`format_comparison` says how much
+slower format 2 is than format 1 at the same byte target (its budget holds
+more iterations, so part of the cost is more model work).
+
 Classical codecs are timed at the quality setting ``encode_at_target`` picks
 for each image (the search itself is not timed).
 """
@@ -43,6 +48,7 @@ __all__ = [
     "format_bench_header",
     "format_bench_notes",
     "format_bench_row",
+    "format_comparison",
     "format_inference_header",
     "format_inference_row",
     "inference_row",
@@ -62,6 +68,7 @@ class BenchRow:
     iterations: int = None
     decoder_macs_per_iteration: int = None
     precision: str = None
+    stream_format: int = None
 
     @staticmethod
     def _flops(macs, iterations, per_s):
@@ -90,6 +97,7 @@ class InferenceRow:
     per_s: float
     flops: float
     latency_s: float
+    stream_format: int = None
 
 
 def rate(fn, items_per_call, seconds, warm_up=None):
@@ -113,8 +121,9 @@ def codec_precision(codec):
     return str(getattr(policy, "compute_dtype", None) or "float32")
 
 
-def bench_neural(key, codec, images, targets, seconds, notes=None, on_row=None):
-    """``BenchRow`` per target for a neural codec on a uint8 batch (N, H, W, 3).
+def bench_neural(key, codec, images, targets, seconds, notes=None, on_row=None, stream_format=2):
+    """``BenchRow`` per target for a neural codec on a uint8 batch (N, H, W, 3),
+    compressed in ``stream_format`` (1 or 2).
 
     Targets the codec rejects (ValueError from ``compress``) are skipped; a
     message is appended to ``notes`` when a list is given. ``on_row(row)`` is
@@ -129,16 +138,16 @@ def bench_neural(key, codec, images, targets, seconds, notes=None, on_row=None):
     rows = []
     for target in targets:
         try:
-            streams = codec.compress(images, num_bytes=target)
+            streams = codec.compress(images, num_bytes=target, format=stream_format)
         except ValueError as exc:
             if notes is not None:
                 reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
                 notes.append(f"{key} skipped at {target} B: {reason}")
             continue
         iterations = int(np.asarray(codec.progressive(streams[0])).shape[0])
-        enc = rate(lambda: codec.compress(images, num_bytes=target), n, seconds)
+        enc = rate(lambda: codec.compress(images, num_bytes=target, format=stream_format), n, seconds)
         dec = rate(lambda: codec.decompress(streams), n, seconds)
-        rows.append(BenchRow(key, target, enc, dec, macs, iterations, decoder_macs, precision))
+        rows.append(BenchRow(key, target, enc, dec, macs, iterations, decoder_macs, precision, stream_format))
         if on_row is not None:
             on_row(rows[-1])
     return rows
@@ -177,8 +186,13 @@ def inference_row(codec, row, image, seconds):
     if row.encode_flops is not None and row.decode_flops is not None:
         flops = (row.encode_flops / row.encode_per_s + row.decode_flops / row.decode_per_s) * per_s
     one = image[None]  # a batch of one: the API every codec offers
-    calls_per_s = rate(lambda: codec.decompress(codec.compress(one, num_bytes=row.target)), 1, seconds)
-    return InferenceRow(row.codec, row.target, row.precision, per_s, flops, 1.0 / calls_per_s)
+    fmt = row.stream_format or 2
+
+    def round_trip():
+        codec.decompress(codec.compress(one, num_bytes=row.target, format=fmt))
+
+    calls_per_s = rate(round_trip, 1, seconds)
+    return InferenceRow(row.codec, row.target, row.precision, per_s, flops, 1.0 / calls_per_s, row.stream_format)
 
 
 def _num(value, unit=""):
@@ -206,8 +220,8 @@ def format_bench_header(*, batch, image_size=32):
             f"images: {image_size}x{image_size}, batch {batch}",
             "",
             "| codec | target (B) | encode img/s | decode img/s | MACs/img/iter | iterations "
-            "| encode FLOP/s | decode FLOP/s | encode util. | decode util. | precision |",
-            "|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---|",
+            "| encode FLOP/s | decode FLOP/s | encode util. | decode util. | precision | format |",
+            "|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---|---:|",
         ]
     )
 
@@ -220,7 +234,7 @@ def format_bench_row(row, peaks):
         f"| {row.codec} | {row.target} | {row.encode_per_s:.1f} | {row.decode_per_s:.1f} "
         f"| {_num(row.macs_per_iteration)} | {row.iterations if row.iterations is not None else '-'} "
         f"| {_num(enc_f)} | {_num(dec_f)} | {_util(enc_f, peak)} | {_util(dec_f, peak)} "
-        f"| {row.precision or '-'} |"
+        f"| {row.precision or '-'} | {row.stream_format or '-'} |"
     )
 
 
@@ -229,8 +243,8 @@ def format_inference_header(batch):
     return "\n".join(
         [
             f"| codec | target (B) | precision | encode+decode img/s (batch {batch}) | FLOP/s | util. "
-            "| 1 thumbnail compress+decompress ms |",
-            "|:---|---:|:---|---:|---:|---:|---:|",
+            "| 1 thumbnail compress+decompress ms | format |",
+            "|:---|---:|:---|---:|---:|---:|---:|---:|",
         ]
     )
 
@@ -239,8 +253,31 @@ def format_inference_row(row, peaks):
     """One Markdown row of an ``InferenceRow``."""
     return (
         f"| {row.codec} | {row.target} | {row.precision} | {row.per_s:.1f} | {_num(row.flops)} "
-        f"| {_util(row.flops, _forward_peak(peaks, row.precision))} | {row.latency_s * 1e3:.1f} |"
+        f"| {_util(row.flops, _forward_peak(peaks, row.precision))} | {row.latency_s * 1e3:.1f} "
+        f"| {row.stream_format or '-'} |"
     )
+
+
+def format_comparison(rows, inference_rows=()):
+    """Lines saying how format 2's speeds compare with format 1's, per codec
+    and target measured in both: the ratio of encode and decode thumbnails/s
+    (``BenchRow``) and of one thumbnail's round-trip latency (``InferenceRow``)."""
+    by_key = {(r.codec, r.target, r.stream_format): r for r in rows}
+    latency = {(r.codec, r.target, r.stream_format): r.latency_s for r in inference_rows}
+    lines = []
+    for (codec, target, fmt), two in by_key.items():
+        one = by_key.get((codec, target, 1))
+        if fmt != 2 or one is None:
+            continue
+        line = (
+            f"format 2 vs 1, {codec} at {target} B: encode {two.encode_per_s / one.encode_per_s:.2f}x "
+            f"and decode {two.decode_per_s / one.decode_per_s:.2f}x the img/s "
+            f"({two.iterations} vs {one.iterations} iterations)"
+        )
+        if (codec, target, 1) in latency and (codec, target, 2) in latency:
+            line += f"; one thumbnail {latency[codec, target, 2] / latency[codec, target, 1]:.2f}x the ms"
+        lines.append(line)
+    return lines
 
 
 def format_bench_notes(notes=()):
