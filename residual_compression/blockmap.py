@@ -12,8 +12,11 @@ bits of iteration ``t`` are coded only at positions whose block has
 import numpy as np
 
 from residual_compression import entropy
+from residual_compression.errors import ResidualCompressionError
+from residual_compression.patch_ssim import PATCH_SIZE
+from residual_compression.patch_ssim import patch_ssim_map
 
-__all__ = ["block_quality", "choose_counts", "decode_map", "grid_of", "map_symbols", "mask_of", "pick_per_block"]
+__all__ = ["block_quality", "check_block", "choose_counts", "decode_map", "grid_of", "map_symbols", "mask_of", "pick_per_block"]
 
 
 def grid_of(shape, side):
@@ -64,31 +67,37 @@ def decode_map(grid, t_max):
     return prologue
 
 
+def check_block(block, metric):
+    """Refuses a ``block`` (pixels) that patch SSIM (``metric`` "ssim") cannot split into 8x8 patches."""
+    if metric == "ssim" and block % PATCH_SIZE:
+        raise ResidualCompressionError(
+            f"`block` must be a multiple of {PATCH_SIZE} pixels for patch SSIM, received: {block!r}"
+        )
+
+
 def block_quality(images, references, block, metric="ssim"):
     """Per-block quality ``(..., rows, columns)`` of uint8 ``(..., H, W, 3)`` images.
 
-    ``"ssim"``: SSIM of the grey levels over each whole block (C1, C2 of
-    Wang et al. 2004); ``"psnr"``: PSNR in dB over the block.
+    ``"ssim"``: the mean patch SSIM of the block (:func:`.patch_ssim_map`
+    over its 8x8 patches and channels, the paper's metric of sec. 4.2, so
+    that the most summed block quality is the best image score); ``block``
+    must then be a multiple of 8. ``"psnr"``: PSNR in dB over the block.
+    Images are edge-padded to whole blocks.
     """
+    check_block(block, metric)
     x = np.asarray(images, np.float64)
     y = np.broadcast_to(np.asarray(references, np.float64), x.shape)
     height, width = x.shape[-3:-1]
     rows, cols = -(-height // block), -(-width // block)
     pad = [(0, 0)] * (x.ndim - 3) + [(0, rows * block - height), (0, cols * block - width), (0, 0)]
     x, y = np.pad(x, pad, mode="edge"), np.pad(y, pad, mode="edge")
-    shape = x.shape[:-3] + (rows, block, cols, block, 3)
-    x, y = x.reshape(shape), y.reshape(shape)
-    axes = (-4, -2, -1)
     if metric == "psnr":
-        mse = ((x - y) ** 2).mean(axis=axes)
+        shape = x.shape[:-3] + (rows, block, cols, block, 3)
+        mse = ((x - y) ** 2).reshape(shape).mean(axis=(-4, -2, -1))
         return 10 * np.log10(255.0**2 / np.maximum(mse, 1e-10))
-    x, y = x.mean(-1, keepdims=True), y.mean(-1, keepdims=True)
-    mx, my = x.mean(axis=axes, keepdims=True), y.mean(axis=axes, keepdims=True)
-    vx, vy = ((x - mx) ** 2).mean(axis=axes), ((y - my) ** 2).mean(axis=axes)
-    cov = ((x - mx) * (y - my)).mean(axis=axes)
-    mx, my = mx.squeeze(axes), my.squeeze(axes)
-    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
-    return ((2 * mx * my + c1) * (2 * cov + c2)) / ((mx**2 + my**2 + c1) * (vx + vy + c2))
+    k = block // PATCH_SIZE
+    per_patch = patch_ssim_map(x, y)  # (..., rows k, cols k, 3)
+    return per_patch.reshape(per_patch.shape[:-3] + (rows, k, cols, k, 3)).mean(axis=(-4, -2, -1))
 
 
 def choose_counts(quality_per_iteration, target):

@@ -361,7 +361,8 @@ class ProgressiveCodec:
         * ``quality``: dynamic bit assignment (paper sec. 3.7): each ``block``
           x ``block`` pixel block gets the fewest iterations whose
           reconstruction reaches ``quality`` (``quality_metric`` "ssim", the
-          SSIM of the block, or "psnr" in dB), signalled in a block map; the
+          patch SSIM of sec. 4.2 over the block, which must then be a
+          multiple of 8 pixels; or "psnr" in dB), signalled in a block map; the
           decoder shows each block at its own last iteration. Encodes every
           iteration and decodes them once to measure (about twice the time).
           With ``num_bytes`` or ``bpp`` too, pass ``quality="max"``: the

@@ -140,6 +140,7 @@ def _check_quality(quality, metric, block, codec, fmt, others):
         raise ResidualCompressionError(f"`block` must be a positive multiple of {step} pixels, received: {block!r}")
     if block // step > 255:
         raise ResidualCompressionError(f"`block` must be at most {255 * step} pixels, received: {block!r}")
+    blockmap.check_block(block, metric)
 
 
 def compress(codec, images, num_bytes=None, iterations=None, bpp=None, format=2, quality=None,

@@ -220,6 +220,9 @@ def test_quality_mode_assigns_iterations_per_block():
         codec.compress(image, quality=1.5)
     with pytest.raises(ValueError, match="block.*30"):
         codec.compress(image, quality=0.5, block=30)
+    with pytest.raises(ValueError, match="`block` must be a multiple of 8 pixels for patch SSIM, received: 12"):
+        codec.compress(image, quality=0.5, block=12)  # a multiple of the model's 4 px, but not of a patch
+    assert codec.compress(image, quality=30, quality_metric="psnr", block=12)
     with pytest.raises(ValueError, match="format 2"):
         codec.compress(image, quality=0.5, format=1)
     with pytest.raises(ValueError, match="max"):

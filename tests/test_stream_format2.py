@@ -199,5 +199,12 @@ def test_block_quality_and_counts():
     quality = blockmap.block_quality(np.stack([noisy, reference]), reference, 32)
     assert quality.shape == (2, 2, 2) and np.allclose(quality[1], 1)
     assert blockmap.block_quality(reference, reference, 32, "psnr").min() > 99
+    # The paper's patch SSIM per block: the blocks' mean is the image's score.
+    from residual_compression.evaluation.metrics import patch_ssim
+
+    assert quality[0].mean() == pytest.approx(patch_ssim(noisy, reference))
+    assert blockmap.block_quality(noisy[:40, :48], reference[:40, :48], 16).shape == (3, 3)  # edge-padded
+    with pytest.raises(ResidualCompressionError, match="`block` must be a multiple of 8"):
+        blockmap.block_quality(noisy, reference, 12)
     counts = blockmap.choose_counts(np.array([[[0.5, 0.9]], [[0.95, 0.92]]]), 0.91)
     np.testing.assert_array_equal(counts, [[2, 2]])

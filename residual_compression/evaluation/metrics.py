@@ -37,6 +37,10 @@ import numbers
 import numpy as np
 
 from residual_compression import validation
+from residual_compression.patch_ssim import C1 as _C1
+from residual_compression.patch_ssim import C2 as _C2
+from residual_compression.patch_ssim import PATCH_SIZE
+from residual_compression.patch_ssim import patch_ssim_map
 from residual_compression.errors import ImageInputError
 from residual_compression.errors import InvalidTypeError
 from residual_compression.errors import InvalidValueError
@@ -56,11 +60,8 @@ __all__ = [
 K1 = 0.01
 K2 = 0.03
 DYNAMIC_RANGE = 255.0
-PATCH_SIZE = 8
 MS_SSIM_WEIGHTS = (0.0448, 0.2856, 0.3001, 0.2363, 0.1333)
 
-_C1 = (K1 * DYNAMIC_RANGE) ** 2
-_C2 = (K2 * DYNAMIC_RANGE) ** 2
 _GAUSS_SIZE = 11
 _GAUSS_SIGMA = 1.5
 
@@ -127,26 +128,7 @@ def patch_ssim(a, b):
             f"images must be at least {PATCH_SIZE}x{PATCH_SIZE} for patch SSIM, "
             f"got height={h}, width={w}"
         )
-    ph, pw = h // PATCH_SIZE, w // PATCH_SIZE
-
-    def patches(batch):
-        x = batch[:, : ph * PATCH_SIZE, : pw * PATCH_SIZE, :].astype(np.float64)
-        x = x.reshape(n, ph, PATCH_SIZE, pw, PATCH_SIZE, c)
-        x = x.transpose(0, 1, 3, 5, 2, 4)
-        return x.reshape(n, ph, pw, c, PATCH_SIZE * PATCH_SIZE)
-
-    x, y = patches(batch_a), patches(batch_b)
-    count = PATCH_SIZE * PATCH_SIZE
-    mu_x = x.mean(axis=-1)
-    mu_y = y.mean(axis=-1)
-    dx = x - mu_x[..., np.newaxis]
-    dy = y - mu_y[..., np.newaxis]
-    var_x = np.einsum("...i,...i->...", dx, dx) / (count - 1)
-    var_y = np.einsum("...i,...i->...", dy, dy) / (count - 1)
-    cov = np.einsum("...i,...i->...", dx, dy) / (count - 1)
-    numerator = (2.0 * mu_x * mu_y + _C1) * (2.0 * cov + _C2)
-    denominator = (mu_x * mu_x + mu_y * mu_y + _C1) * (var_x + var_y + _C2)
-    ssim = numerator / denominator
+    ssim = patch_ssim_map(batch_a, batch_b)
     scores = ssim.reshape(n, -1).mean(axis=1)
     return _finish(scores, single)
 
