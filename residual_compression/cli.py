@@ -6,7 +6,8 @@ Commands:
   decode     stream file -> PNG
   info       what a stream holds
   presets    the zoo presets
-  evaluate   see residual_compression.evaluation (also `prefixes`: quality of every prefix)
+  evaluate   see residual_compression.evaluation (also `prefixes`: quality of every prefix;
+             `assignment`: dynamic bit assignment against uniform)
   bench      see residual_compression.benchmarks
   train / zoo-entry / export   see residual_compression.training and .export
 

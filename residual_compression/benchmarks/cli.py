@@ -131,7 +131,7 @@ def run_bench(args):
         if isinstance(codec, BaselineCodec):
             throughput.bench_baseline(key, codec, images, targets, seconds, on_row=show)
             continue
-        for fmt in dict.fromkeys(args.formats):
+        for fmt in throughput.stream_formats(codec, args.formats):
             rows = throughput.bench_neural(key, codec, images, targets, seconds, notes, on_row=show, stream_format=fmt)
             neural += [(codec, row) for row in rows]
     inference = []

@@ -53,6 +53,7 @@ __all__ = [
     "format_inference_row",
     "inference_row",
     "rate",
+    "stream_formats",
 ]
 
 
@@ -115,15 +116,28 @@ def rate(fn, items_per_call, seconds, warm_up=None):
             return items_per_call * calls / elapsed
 
 
+def stream_formats(codec, wanted):
+    """The formats of ``wanted`` to measure ``codec`` in: all of them when its
+    ``compress`` takes ``format``, else ``[None]`` (its only one)."""
+    import inspect
+
+    try:
+        takes = "format" in inspect.signature(codec.compress).parameters
+    except (TypeError, ValueError):  # a builtin or C-level callable: no signature to read
+        takes = False
+    return list(dict.fromkeys(wanted)) if takes else [None]
+
+
 def codec_precision(codec):
     """The compute dtype of a codec's model (``"float32"`` when it does not say)."""
     policy = getattr(getattr(codec, "model", None), "dtype_policy", None)
     return str(getattr(policy, "compute_dtype", None) or "float32")
 
 
-def bench_neural(key, codec, images, targets, seconds, notes=None, on_row=None, stream_format=2):
+def bench_neural(key, codec, images, targets, seconds, notes=None, on_row=None, stream_format=None):
     """``BenchRow`` per target for a neural codec on a uint8 batch (N, H, W, 3),
-    compressed in ``stream_format`` (1 or 2).
+    compressed in ``stream_format`` (1 or 2; None: the codec's default, for
+    codecs whose ``compress`` takes no ``format``).
 
     Targets the codec rejects (ValueError from ``compress``) are skipped; a
     message is appended to ``notes`` when a list is given. ``on_row(row)`` is
@@ -135,17 +149,18 @@ def bench_neural(key, codec, images, targets, seconds, notes=None, on_row=None, 
     decoder = getattr(codec, "decoder_macs_per_iteration", None)
     decoder_macs = int(decoder(h, w)) if callable(decoder) else None
     precision = codec_precision(codec)
+    kwargs = {} if stream_format is None else {"format": stream_format}
     rows = []
     for target in targets:
         try:
-            streams = codec.compress(images, num_bytes=target, format=stream_format)
+            streams = codec.compress(images, num_bytes=target, **kwargs)
         except ValueError as exc:
             if notes is not None:
                 reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
                 notes.append(f"{key} skipped at {target} B: {reason}")
             continue
         iterations = int(np.asarray(codec.progressive(streams[0])).shape[0])
-        enc = rate(lambda: codec.compress(images, num_bytes=target, format=stream_format), n, seconds)
+        enc = rate(lambda: codec.compress(images, num_bytes=target, **kwargs), n, seconds)
         dec = rate(lambda: codec.decompress(streams), n, seconds)
         rows.append(BenchRow(key, target, enc, dec, macs, iterations, decoder_macs, precision, stream_format))
         if on_row is not None:
@@ -186,10 +201,10 @@ def inference_row(codec, row, image, seconds):
     if row.encode_flops is not None and row.decode_flops is not None:
         flops = (row.encode_flops / row.encode_per_s + row.decode_flops / row.decode_per_s) * per_s
     one = image[None]  # a batch of one: the API every codec offers
-    fmt = row.stream_format or 2
+    kwargs = {} if row.stream_format is None else {"format": row.stream_format}
 
     def round_trip():
-        codec.decompress(codec.compress(one, num_bytes=row.target, format=fmt))
+        codec.decompress(codec.compress(one, num_bytes=row.target, **kwargs))
 
     calls_per_s = rate(round_trip, 1, seconds)
     return InferenceRow(row.codec, row.target, row.precision, per_s, flops, 1.0 / calls_per_s, row.stream_format)

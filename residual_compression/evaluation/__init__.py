@@ -9,10 +9,11 @@ loads neither numpy, Pillow, matplotlib, TensorFlow nor Keras):
 * ``protocol``: the interface of neural codecs.
 * ``runner``: ``evaluate`` (Table 1 numbers).
 * ``prefixes``: quality at every prefix of a stream (does each byte help?).
+* ``assignment``: dynamic bit assignment (sec. 3.7) against uniform iterations.
 * ``writers``: Table 1 Markdown, CSV, JSON; ``plots``: Figures 4, 5, 6.
 * ``sources``: evaluation images (``images.load_images`` as 32x32 thumbnails
   or full size).
-* ``cli``: the ``evaluate`` and ``prefixes`` commands. The codec's speed and memory are measured
+* ``cli``: the ``evaluate``, ``prefixes`` and ``assignment`` commands. The codec's speed and memory are measured
   by :mod:`residual_compression.benchmarks`, not here.
 
 The most used names are re-exported lazily: ``evaluate``, ``patch_ssim``,
@@ -34,6 +35,7 @@ __all__ = [
     "load_images",
     "prefix_quality",
     "quality_drops",
+    "compare_assignment",
 ]
 
 _LAZY = {
@@ -48,6 +50,7 @@ _LAZY = {
     "load_images": "sources",
     "prefix_quality": "prefixes",
     "quality_drops": "prefixes",
+    "compare_assignment": "assignment",
 }
 
 

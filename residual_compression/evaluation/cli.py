@@ -21,6 +21,7 @@ import os
 import sys
 
 from residual_compression.argtypes import non_negative_int
+from residual_compression.argtypes import positive_float
 from residual_compression.argtypes import positive_int
 from residual_compression.benchmarks import cli as bench_cli
 from residual_compression.benchmarks.cli import run_bench
@@ -90,25 +91,41 @@ def register(subparsers):
     ev.add_argument("--no-plots", action="store_true", help="write tables only, no figures")
     ev.set_defaults(func=run_evaluate)
 
-    pre = subparsers.add_parser(
-        "prefixes",
-        help="quality of every prefix of a stream: does each extra byte help?",
-        description="Compress each image once at --max-bytes and decode every --step-byte prefix "
-        "of its stream (a partial download); print patch SSIM along the way and count the "
-        "prefixes at which quality fell.",
+    pre = _one_model_command(
+        subparsers, "prefixes", run_prefixes,
+        "quality of every prefix of a stream: does each extra byte help?",
+        "Compress each image once at --max-bytes and decode every --step-byte prefix of its stream "
+        "(a partial download); print patch SSIM along the way and count the prefixes at which "
+        "quality fell.",
     )
-    pre.add_argument("--model", required=True, help="a zoo preset")
-    pre.add_argument("--images", required=True, metavar="PATH", help="as for evaluate")
     pre.add_argument("--size", choices=("thumb", "full"), default="thumb")
-    pre.add_argument("--limit", type=positive_int, default=None, metavar="N")
     pre.add_argument("--max-bytes", type=positive_int, default=128, metavar="BYTES",
                      help="payload bytes of the whole stream (default 128)")
     pre.add_argument("--step", type=positive_int, default=1, metavar="BYTES", help="prefix step (default 1)")
     pre.add_argument("--tolerance", type=float, default=0.0, help="a fall larger than this counts")
-    pre.set_defaults(func=run_prefixes)
+
+    dyn = _one_model_command(
+        subparsers, "assignment", run_assignment,
+        "dynamic bit assignment (sec. 3.7) against uniform iterations at the same bytes",
+        "Compress each image (full size) at each --bpp with uniform iterations and with "
+        'compress(quality="max") (iterations per block); print mean patch SSIM, bytes and the '
+        "spread of the blocks' patch SSIM.",
+    )
+    dyn.add_argument("--bpp", type=positive_float, nargs="+", default=[0.25, 0.5], help="budgets (default 0.25 0.5)")
+    dyn.add_argument("--block", type=positive_int, default=32, metavar="PIXELS", help="block side (default 32)")
 
     bench = bench_cli.register(subparsers)
     return ev, bench
+
+
+def _one_model_command(subparsers, name, handler, summary, description):
+    """A subcommand measuring one zoo preset on images: ``--model``, ``--images``, ``--limit``."""
+    parser = subparsers.add_parser(name, help=summary, description=description)
+    parser.add_argument("--model", required=True, help="a zoo preset")
+    parser.add_argument("--images", required=True, metavar="PATH", help="as for evaluate")
+    parser.add_argument("--limit", type=positive_int, default=None, metavar="N")
+    parser.set_defaults(func=handler)
+    return parser
 
 
 def run_prefixes(args):
@@ -133,6 +150,28 @@ def run_prefixes(args):
         f"{drops.images_with_drops} of {len(loaded)} images, worst {drops.worst:.4f}, "
         f"mean curve drops {drops.mean_drops} times"
     )
+    return 0
+
+
+def run_assignment(args):
+    """Handler of ``assignment``: uniform against dynamic iterations per block."""
+    try:
+        loaded = _load(args.images, "full", args.limit)
+        codec = _neural_codecs([args.model])[args.model]
+    except _InputError as exc:
+        return _error(exc)
+    from residual_compression.evaluation.assignment import compare_assignment
+    from residual_compression.errors import ResidualCompressionError
+
+    try:
+        rows = compare_assignment(codec, list(loaded.images), args.bpp, args.block)
+    except ResidualCompressionError as exc:
+        return _error(exc)
+    print(f"{args.model}: {len(loaded)} images, blocks of {args.block} px")
+    print("| bpp | mode | patch SSIM | payload B | block SSIM std | worst block |")
+    print("|---:|:---|---:|---:|---:|---:|")
+    for r in rows:
+        print(f"| {r.bpp:g} | {r.mode} | {r.ssim:.4f} | {r.payload_bytes:.1f} | {r.spread:.4f} | {r.worst_block:.4f} |")
     return 0
 
 
