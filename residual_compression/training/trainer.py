@@ -30,6 +30,7 @@ from residual_compression.loss import LOSSES
 from residual_compression.loss import get_loss
 from residual_compression.models import build_model
 from residual_compression.training.checkpoints import restore_checkpoint
+from residual_compression.training.compile import compile_for_training
 from residual_compression.training.checkpoints import save_checkpoint
 from residual_compression.training.data import ImageSequence
 from residual_compression.training.data import load_images
@@ -38,7 +39,7 @@ from residual_compression.training.photos import load_photos
 from residual_compression.training.photos import photo_split
 from residual_compression.training.photos import validation_thumbnails
 
-__all__ = ["STRATEGIES", "compile_for_training", "iteration_metrics", "train"]
+__all__ = ["STRATEGIES", "iteration_metrics", "train"]
 
 STRATEGIES = (None, "mirrored", "multi_worker", "data_parallel")
 
@@ -196,17 +197,6 @@ def _multi_worker_loop(model, strategy, images, batch_size, seed, start_epoch, e
     return history
 
 
-def compile_for_training(model, loss="l2", learning_rate=5e-4, steps=1000):
-    """Compiles ``model`` as :func:`train` does: Adam, cosine decay over ``steps``, ``loss``."""
-    schedule = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=steps, alpha=0.05)
-    model.compile(
-        optimizer=keras.optimizers.Adam(schedule),
-        loss=get_loss(loss),
-        metrics=iteration_metrics(model.iterations),
-    )
-    return model
-
-
 def _photo_data(photos, data, limit, validation):
     """``(extra_images_or_None, validation_thumbnails, training_photos)`` for a photo run."""
     train_files, _ = photo_split(photos)
@@ -302,7 +292,9 @@ def train(
         model = build_model(architecture, **config)
         if partial_iterations:
             model.train_on_partial_iterations(coding_rank, seed=seed)
-        compile_for_training(model, loss=loss, learning_rate=learning_rate, steps=steps)
+        compile_for_training(
+            model, learning_rate, loss=loss, decay_steps=steps, metrics=iteration_metrics(model.iterations)
+        )
         return model
 
     if dist is not None:
