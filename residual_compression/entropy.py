@@ -27,6 +27,9 @@ the symbols on which the two agree (and no more than the count the header
 states) are the decoded ones.
 """
 
+import functools
+import math
+
 import numpy as np
 
 from residual_compression.errors import BitstreamError
@@ -127,30 +130,9 @@ def _load_tables():
 # -- contexts ------------------------------------------------------------------
 
 
-def _group_contexts(bits, t, y, c, xs):
-    """Context index ``(B, len(xs))`` of bits ``(:, t, y, xs, c)`` of a batch
-    ``(B, T, h, w + 2, C)`` (zero columns on both sides), from everything
-    coded before them."""
-    channels = bits.shape[-1]
-    x = xs + 1
-    # Index digits, most significant first: prev, up, ul, ur, same, prev_other.
-    base = (min(t, _MAX_T - 1) * 2 + min(c, 1)) * 729 + 364  # every state "unknown" (1)
-    index = np.full((bits.shape[0], len(xs)), base, np.int64)
-    if t:
-        index += bits[:, t - 1, y, x, c].astype(np.int64) * 243
-        if c ^ 1 < channels:
-            index += bits[:, t - 1, y, x, c ^ 1]
-    if y:
-        row = bits[:, t, y - 1, :, c].astype(np.int64)
-        index += row[:, x] * 81 + row[:, x - 1] * 27 + row[:, x + 1] * 9
-    if c:
-        index += bits[:, t, y, x, c - 1] * 3
-    return index
-
-
 def _all_contexts(bits):
     """Context index of every bit of ``(T, h, w, C)`` (0 = not coded), as
-    :func:`_group_contexts` gives them in coding order."""
+    :func:`_group_contexts` gives them in coding order (:func:`_plan`)."""
     t_max, h, w, channels = bits.shape
     padded = np.pad(bits, ((1, 0), (1, 0), (1, 1), (0, 0))).astype(np.int64) + 1
     prev = padded[:-1, 1:, 1:-1]
@@ -165,21 +147,63 @@ def _all_contexts(bits):
     return index
 
 
-def _probabilities(ones, totals):
-    p = ((2 * ones + 1) * _ONE + totals + 1) // (2 * totals + 2)
-    return np.minimum(np.maximum(p, 1), _ONE - 1) / _ONE
+# The decoder's weights of a context's six neighbours and of a cell that holds 1
+# (its base index: every neighbour unknown, digits 1), one row per t and c part.
+_WEIGHTS = np.array([[243, 81, 27, 9, 3, 1, kind * 729 + 364] for kind in range(_MAX_T * 2)])
+_SIGN = np.array([-1, 1, 0], np.int8)  # the state of a symbol 0, 1, or 2 = not decoded
+_STEP = np.array([1, 2 * _ONE + 1, 0]), np.array([2, 2, 0])  # what it adds to the counts
+_SCALE = np.clip(np.arange(_ONE + 1), 1, _ONE - 1) / _ONE  # q / 4096, q clipped to 1..4095
+
+
+def _probabilities(numerators, denominators):
+    """``P(1)`` of counts ``(ones, total)`` given as ``numerators = 2 * 4096
+    ones + total + 4097`` and ``denominators = 2 total + 2``."""
+    return _SCALE.take(numerators // denominators, mode="clip")
+
+
+def _plan(shape, mask):
+    """``(weights, positions, neighbours)`` of every coded group in coding order.
+
+    The decoder's state is the bits in a zero-padded ``(T + 1, h + 1, w + 2,
+    C + 2)`` array, flat (+-1 where decoded, 0 = unknown) but for its first
+    cell, which holds 1: ``positions`` are the indices of the group's bits in
+    it, ``neighbours`` ``(n, 7)`` those of their six neighbours (unknown ones
+    fall on the padding) and of the first cell, with ``weights`` in the
+    context index. Made once for small shapes without a mask.
+    """
+    if mask is None and math.prod(shape) <= 1 << 14:
+        return _small_plan(tuple(int(n) for n in shape))
+    return _groups(shape, mask)
+
+
+@functools.lru_cache(maxsize=16)
+def _small_plan(shape):
+    return tuple(_groups(shape, None))
 
 
 def _groups(shape, mask):
-    """``(t, y, c, xs)`` of every coded group in coding order."""
+    """:func:`_plan`'s groups, made one at a time."""
     t_max, h, w, channels = shape
-    all_x = np.arange(w)
+    s_t, s_y, s_x = (h + 1) * (w + 2) * (channels + 2), (w + 2) * (channels + 2), channels + 2
+    # p, up, ul, ur, c0, pc (channel c ^ 1 is c + 1 or c - 1), the first cell.
+    offsets = [np.array([-s_t, -s_y, -s_y - s_x, -s_y + s_x, -1, -s_t + 1 - 2 * odd, 0]) for odd in (0, 1)]
+    columns = np.arange(1, w + 1) * s_x
+    relative = [columns[:, None] + o for o in offsets]
     for t in range(t_max):
         for y in range(h):
-            xs = all_x if mask is None else np.flatnonzero(mask[t, y])
-            if xs.size:
-                for c in range(channels):
-                    yield t, y, c, xs
+            coded = slice(None) if mask is None else np.flatnonzero(mask[t, y])
+            xs, near = columns[coded], [r[coded] for r in relative]
+            for c in range(channels if xs.size else 0):
+                start = (t + 1) * s_t + (y + 1) * s_y + c + 1
+                neighbours = near[c & 1] + start
+                neighbours[:, -1] = 0
+                yield _WEIGHTS[min(t, _MAX_T - 1) * 2 + min(c, 1)], xs + start, neighbours
+
+
+def _group_contexts(state, neighbours, weights):
+    """Context index of a group's bits (:func:`_plan`) from the decoder's
+    state: everything coded before them."""
+    return state[neighbours].dot(weights)
 
 
 def _coder():
@@ -257,7 +281,7 @@ def encode_symbols(bits, model, mask=None, prefix=None):
     index = _all_contexts(bits).reshape(-1)[flat]
     symbols = (bits.reshape(-1)[flat] > 0).astype(np.int32)
     ones, totals = _adaptive_counts(index, symbols, group, model)
-    probabilities = _probabilities(ones, totals)
+    probabilities = _probabilities(2 * _ONE * ones + totals + _ONE + 1, 2 * totals + 2)
     if prefix is not None:
         symbols = np.concatenate([np.asarray(prefix[0], np.int32), symbols])
         probabilities = np.concatenate([np.asarray(prefix[1], np.float64), probabilities])
@@ -327,56 +351,49 @@ def decode_symbols(payloads, shape, model, counts, mask=None, prologue=None):
 def _decode(payloads, shape, model, counts, mask, resolve, prologue=None):
     queue, family = _coder()
     batch = len(payloads)
-    t_max, h, w, channels = shape
-    bits = np.zeros((batch, t_max, h, w + 2, channels), np.int8)
-    ones = np.tile(model.ones, (batch, 1))
-    totals = np.tile(model.totals, (batch, 1))
+    padded = (shape[0] + 1, shape[1] + 1, shape[2] + 2, shape[3] + 2)
+    size = math.prod(padded)
+    state = np.zeros(batch * size, np.int8)  # each stream's, as _plan lays it out
+    state[::size] = 1
+    # Each stream's counts of every context, as _probabilities takes them.
+    numerators = np.tile(2 * _ONE * model.ones + model.totals + _ONE + 1, batch)
+    denominators = np.tile(2 * model.totals + 2, batch)
+    streams, rows = np.arange(batch)[:, None] * size, np.arange(batch)[:, None] * NUM_CONTEXTS
+    blank = np.full((batch, shape[2]), 2)  # symbols: 2 = not decoded, adds no state nor counts
     coders = [[queue.RangeDecoder(_words(p, pad)) for pad in (0x00, 0xFF)] for p in payloads]
-    decoded = np.zeros(batch, np.int64)
-    parted = np.full(batch, -1, np.int64)
+    decoded, parted, counts = [0] * batch, [-1] * batch, [int(n) for n in counts]
     if prologue is not None:
         mask, decoded[0] = prologue(*coders[0], family)
-        if mask is None:
-            return bits[:, :, :, 1:-1], decoded, parted
-    active = decoded < counts
-    rows = np.arange(batch)[:, None]
-    for group, (t, y, c, xs) in enumerate(_groups(shape, mask)):
-        if not active.any():
+    live = [i for i in range(batch) if decoded[i] < counts[i] and (prologue is None or mask is not None)]
+    for group, (weights, positions, neighbours) in enumerate(_plan(shape, mask)):
+        if not live:
             break
-        index = _group_contexts(bits, t, y, c, xs)
-        probabilities = _probabilities(ones[rows, index], totals[rows, index])
-        symbols = np.zeros(index.shape, np.int64)
-        whole = active.copy()
-        for i in np.flatnonzero(active):
-            n = int(min(xs.size, counts[i] - decoded[i]))
-            (low, high), p = coders[i], probabilities[i, :n]
+        if batch > 1:
+            positions, neighbours = positions + streams, neighbours + streams[..., None]
+        index = _group_contexts(state, neighbours, weights)
+        index = index + rows if batch > 1 else index[None]  # (B, n), into the flat counts
+        probabilities = _probabilities(numerators[index], denominators[index])
+        symbols = blank[:, : index.shape[1]].copy()
+        still = []
+        for i in live:
+            (low, high), p = coders[i], probabilities[i, : counts[i] - decoded[i]]
             if group == resolve:
                 a = _agreeing(low, high, family, p)
-                bits[i, t, y, xs[: a.size] + 1, c] = 2 * a - 1
-                decoded[i] += a.size
-                active[i] = whole[i] = False
-                continue
-            a = _decode_group(low, family, p)
-            b = _decode_group(high, family, p)
-            if a is None or b is None:  # invalid data somewhere in the group
-                parted[i], active[i], whole[i] = group, False, False
-                continue
-            if (a != b).any():  # the common prefix is what the bytes determine
-                keep = int(np.argmin(a == b))
-                bits[i, t, y, xs[:keep] + 1, c] = 2 * a[:keep] - 1
-                decoded[i] += keep
-                active[i] = whole[i] = False
-                continue
-            symbols[i, :n] = a
-            decoded[i] += n
-            if n < xs.size:
-                bits[i, t, y, xs[:n] + 1, c] = 2 * a - 1
-                active[i] = whole[i] = False
-        done = np.flatnonzero(whole)
-        bits[done[:, None], t, y, xs[None, :] + 1, c] = 2 * symbols[done] - 1
-        # Streams that stopped get counts too; nothing reads them any more.
-        flat = (index + np.arange(batch)[:, None] * NUM_CONTEXTS).ravel()
-        np.add.at(ones.reshape(-1), flat, symbols.ravel())
-        np.add.at(totals.reshape(-1), flat, 1)
-        active &= decoded < counts
-    return bits[:, :, :, 1:-1], decoded, parted
+            else:
+                a = _decode_group(low, family, p)
+                b = _decode_group(high, family, p)
+                if a is None or b is None:  # invalid data somewhere in the group
+                    parted[i] = group
+                    continue
+                if a.tobytes() == b.tobytes():
+                    still.append(i)
+                else:  # the common prefix is what the bytes determine
+                    a = a[: int(np.argmin(a == b))]
+            symbols[i, : a.size] = a
+            decoded[i] += a.size
+        state[positions] = _SIGN[symbols].reshape(positions.shape)
+        np.add.at(numerators, index, _STEP[0][symbols])
+        np.add.at(denominators, index, _STEP[1][symbols])
+        live = [i for i in still if decoded[i] < counts[i]]
+    bits = state.reshape((batch,) + padded)[:, 1:, 1:, 1:-1, 1:-1]
+    return bits, np.array(decoded, np.int64), np.array(parted, np.int64)

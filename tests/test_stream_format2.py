@@ -150,12 +150,22 @@ def test_context_tables_pass_their_checksum_and_refit_the_same_way():
     assert (ones <= totals).all() and totals.sum() == 2 * 2 * 8 * 8 * 2
 
 
-def test_vectorised_contexts_equal_the_decoders():
-    bits = smooth_bits(5, (3, 6, 7, 2))
-    everything = entropy._all_contexts(bits)
-    padded = np.pad(bits, ((0, 0), (0, 0), (1, 1), (0, 0)))[None]
-    for t, y, c, xs in entropy._groups(bits.shape, None):
-        np.testing.assert_array_equal(entropy._group_contexts(padded, t, y, c, xs)[0], everything[t, y, xs, c])
+@pytest.mark.parametrize("shape", [(3, 6, 7, 2), (9, 4, 5, 3), (2, 3, 4, 1)])
+@pytest.mark.parametrize("masked", [False, True])
+def test_vectorised_contexts_equal_the_decoders(shape, masked):
+    bits = smooth_bits(5, shape)
+    mask = np.random.default_rng(1).random(shape[:3]) < 0.7 if masked else None
+    if masked:
+        bits = np.where(mask[..., None], bits, 0).astype(np.int8)
+    in_order, _ = entropy._order(shape, mask)
+    plan = list(entropy._plan(shape, mask))
+    # The decoder's state with every bit decoded; its first cell holds 1.
+    t_max, h, w, channels = shape
+    state = np.zeros((t_max + 1) * (h + 1) * (w + 2) * (channels + 2), np.int8)
+    state[0] = 1
+    state[np.concatenate([positions for _, positions, _ in plan])] = bits.reshape(-1)[in_order]
+    contexts = np.concatenate([entropy._group_contexts(state, near, weights) for weights, _, near in plan])
+    np.testing.assert_array_equal(contexts, entropy._all_contexts(bits).reshape(-1)[in_order])
 
 
 def test_importing_the_coder_does_not_import_tensorflow():
