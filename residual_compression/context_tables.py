@@ -175,6 +175,54 @@ TABLES[3] = (
     ),
 )
 
+TABLES[4] = (
+    "conv_lstm_photo3 v1: 400 training-split photo thumbnails, strength 64",
+    (19, 20),
+    "ae0c8f014f6d2b7a4783e39cf71b313b83119fa815d579578cf49db8e1d829c0",
+    (
+        "eNrtXGlz2zYQxffONHHi6OB9S5Z81DnaJmnS/P9f1QqwpAc8wmRi0GNbuzPWaGBwSSyxb98uACklckLyjlpeUUtMLW"
+        "9GaOarkhF3zycbaTaZ5pJaNtRSUUs3QjPraanlhloamdYiIi9OZoQMZ4QMiLq1/jwfgQznhMARtKz155zulf0kmo2X"
+        "FL5fTYbVF/Tk19RnCz2NfPBoxuf8RJi/ITz/CLY1cilT/OT8eWG1vKWWBTGpdw4S+DRHxMYS0jMnfjYNS1r2sr8QEj"
+        "loYUbQ0bjsPkUvI2MMKgf0pAeURfQsZGqfnGTkp6/u/NmePxHN3uWA5oT8ne+1INyYzpfLyWZ4Th63u8+Kxl4QthQj"
+        "3k4z4KeJE43NszTg6TmwqMq67w5LX2skqKBPrd9SBNp+8+DMWxjLmb6iAqZVaT0zsMm5fpYYcssq2FtIQdsq6Cyq4P"
+        "0WGqVXgKhbbYfGsWGl++ztc0s+dWRODTCtpfUuOm3HNbyLWx371tBnQzNN5CVjdQk5Uqs/E/jvymIIlW5JAWPPPR6X"
+        "AaeqNJ6UwBCMn1aA+amet/g8VW+N51elAYxqg2YYLfhLq713AzbZ5Ut/6Ds3gCTb/9uOedKt7sOyPmRdRs+t1trAiM"
+        "zbKcC7ryysbg+ZnLFwQkw4piiTEwbGI3ByQfEio7icUZ9qklk9HfOsyYY1oWVDd79Qw5XIhrh6Q/ZZU0urpMZ5ihIR"
+        "f144tas+716ovnUGzk9j8u6E+OGc0H6a9YpyMs1snxndK+/NqfMR+JMT38uoT0Wak55sutN/CUTGVj85Mvm1vj6Gu1"
+        "Se2kgN6FRrjl3DvRr9ZInDGGcWr+6CYk4JUX5FNYSHai5hXKUeQQIWO7NQ1+Qpa+hTq74VLcOQ93XQa23zznk7uf5/"
+        "CpqXuk8Fd18LjJ2EYL6c6r8M0NtwlQLmj/H9FHzZh4HIzRI980rnqtrKNFf6e+3knuHQtXIqA+FQogHNxhpuS2lhVH"
+        "3wZcSW1sOxM0C2re6FvlxobTnoWVmjw+9cEUrJwjVZpqJoztIRFtUUQS6Ii64n49jNZJpbsiGjJfPe7YjYcUP2WdEo"
+        "MC87or1g9elJrNyKdKT6ast2y1wNr0llxKiz3gx68UhMOFdTVchTsiFbNSdrpMS6WYpeZp4SQjIPL6E/suVY2xurT4"
+        "m18tUeYncNz1l4cqjC4uq5E5tyq0pTaiRqlV1tLoK+hRXEiDKo5oVV90AbHkcaW3F5AzasPSN1q1iVNUtN9ImdytvK"
+        "ikprNeUeOpGnJDmgylLPkxrQIKcWw8pcHp542MgCsD22cnmD5JhXZod7JcDcwjGlAu5eB/Vl9NNK36kDq5oxtmDDQv"
+        "sh+q9vPXQN7RutAUfRas2dkzsUFsNv4XtE0SoagfyZGt53UROH5BG1dPcuaNXifoYfMlNLaRQtjbQmtjy0u21LfXhN"
+        "9kod1zXuz85EXrZkvfwwHuCHuyuG6thxLz+MB1qayTjDdBXylKoH3MLrcemI2NGQV9a9SFuSL2MtK7FiNFa6TOWkcv"
+        "qYdeG6J965z49RuLSwujiw9wKec2UhfBsUt3NHc7hdwGgB82Yx0zGr5IVy98m48bT2RIHCqkqlztvJrbWMC92v9MRl"
+        "kZdfD5lbuXbs+GBs4UxyYHqR1cLSQXty0Jxa9yqUvQMtsWrXbVCmhLtQwu5SwL1q2SGrzS1PR/Qz3ClxrJp5UKKxrk"
+        "I/LbXVcDedweHO4fz7+74bUdfiSD229lWRHo5fOdXZpsGZJGgOdT8DqeheMY2rGVGLY7bMFuOsc7r9NiJPWXiv9VL1"
+        "7d6389xzNbwmFdNVBbVUvTn1NPOwmMyXmYXW5IMdjT0aybHX1FJTvnxJWfa2h2MbHChAQ3Jg3Zn1jnAVcu551zXwWM"
+        "PzkeWayg/OAZPjYEUoLMfGGFcE1Yx7acwzF+p4Rm2jWzN446Z+gnWtyhOhcHdoqe1ZkB60mKkmYVbVKsHtUxHcbxYf"
+        "/GthsYXcyZcz60yZbz0lcnK9wsoiS61hCXN4puci1rrLoOiKGWsW1JcjYss4rviQp9RWFhw79mkHajiJzocL516ltX"
+        "Zp8ArzlBwQ9ZyqWLszzPbvSSwImd8od+8ly5yiFZ+C5LOTyYiI/+vomkzmL0Pnv7jK58tDXc28PzOjObwY4D8ipyCF"
+        "6jsX0BDvLX56HrJm3h91QRyyUlOtSTWTaeZ1tI1y92Jx5nsx4nnWyv39mI4sttv3dU2ar3pqHbnGyTnwusWhZlVafT"
+        "CrWnhwO3WqLksLQ0yMxr0Qidrv6my9dYaHYnXnrU48RPDskhkXVv7NnpkSrGp2xmI9JPKMtIb86FLt198xT6m0tVqY"
+        "w52VeRWTzWqRp8ixMytfxsg+17PB3eNREROOPTM8At9JrHPc5SGvzIHL2buLs6C5Hu6GqlTINSl35cggEuYptbWP2r"
+        "CpzrFG3ynjjWPnC8s+tdqfJG0tq7pnWNaAqPYp6dd3fzY3tk9OvVXDdew5sfdFr54zumo2yayOJ9PMZ83e0thx/9XR"
+        "s8Zwm6HzVjPVt2qfCIydJG7zzpBioE86gsMwx25oHuaqby/ENLle2B2Dwxx7TX26n+b8l8TV+TTKtXLPue/ufAPYOL"
+        "fQdQb1kFe6Fdegza+FvAE8/40Q+BgF3gGenFl1FYPbuAppEC9R9umqZbC3gNkEnyl4iOBzmr3ZOcSg39V+LzrujE2s"
+        "+uFr5T83iqfGDMfGlf2ZVWkxNShc6ykFt09GcDXE7HBYwKyLDoy6tPoU4N0zj1/gVcecEXdQlBpVluDdpgXXU8KdTG"
+        "wdJhyOY28BP83O2w5aYj2KFVQ2LvQfrrj5Rnqp7DWpjXXy2tRG8JS3+VUTfJ6tkt9oPDX5EajlMTWHGqnYUERE5Dli"
+        "9Y8HtDym5lAjFRuKvER//hGg5TE1hxqp2FBEfFl8+bnYkL/vPr/dtZiTOP193kNL5Hm2v+6+f1W7uk2/no/QEnufLe"
+        "xbmFrz7nMLLWtPnxpauhGarzx6vgzcS+TUsPo4N/YtH6mF+1Se2XL/VdzyydPnufryz7dMrVnisnAbEeHY4svPlWNj"
+        "y82IPlvPsw1xvzEc8rnG5Y+Wffr73EDL7QjNf3v03ELLRji2YPWT5ofCsYVjS1wWji0iviwc+yEx5drp8+WE4vKXXx"
+        "jp9xGaP4/SIxxbsFo4dijN34RjS1wWji0iHFt8+Ylx7FOOy6FG+v2J2VBEOLb48nQ2fC8cW+KyiHBs8WXh2BKXnxS3"
+        "+Vc4toj48gnZUOKycBsR4djiy8+dY//7iDHl2wuLy/vfS7y9Z+xf71q+w/enzG1Eni/Hfv8Ivrw/g9C9MF/+cNfyj3"
+        "BsicvCsUVkHoovB+LYHx4xply/sLi8P8+4vmfsf961XCr3N8yPPf8aYcP9r/V+Fo4tWO2ZLVcP9OXvI+bh3wNz/rn6"
+        "8r7l60gbfn4AHg6sSf0HiCAmbw=="
+    ),
+)
+
+
 def fit(codes, strength=64):
     """Initial ``(ones, totals)`` from codes ``(N, T, h, w, c)`` of +-1."""
     from residual_compression import entropy

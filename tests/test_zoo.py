@@ -18,17 +18,18 @@ from residual_compression.zoo import presets as presets_module
 
 def test_the_seven_architectures_and_the_photo_presets():
     names = zoo.list_presets()
-    assert len(names) == 18
+    assert len(names) == 20
     assert {zoo.get_preset(n).architecture for n in names} == set(ARCHITECTURES)
     for arch in ARCHITECTURES:
         assert f"{arch}_64B" in names and f"{arch}_128B" in names
     # The photo-trained conv LSTM: the same architecture and config, its own weights and ids.
     paper = zoo.get_preset("conv_lstm_64B")
-    for name in ("conv_lstm_photo_64B", "conv_lstm_photo2_64B"):
+    for name in ("conv_lstm_photo_64B", "conv_lstm_photo2_64B", "conv_lstm_photo3_64B"):
         photo = zoo.get_preset(name)
         assert photo.architecture == paper.architecture and photo.config == paper.config
         assert photo.sha256 != paper.sha256 and photo.family != paper.family
-    assert zoo.get_preset("conv_lstm_photo_64B").sha256 != zoo.get_preset("conv_lstm_photo2_64B").sha256
+    photo_weights = {zoo.get_preset(f"conv_lstm_{v}_64B").sha256 for v in ("photo", "photo2", "photo3")}
+    assert len(photo_weights) == 3
 
 
 # Ids are written into every stream: these must never change.
@@ -42,6 +43,7 @@ STABLE_IDS = {
     "conv_lstm_64B": 13, "conv_lstm_128B": 14,
     "conv_lstm_photo_64B": 15, "conv_lstm_photo_128B": 16,
     "conv_lstm_photo2_64B": 17, "conv_lstm_photo2_128B": 18,
+    "conv_lstm_photo3_64B": 19, "conv_lstm_photo3_128B": 20,
 }  # fmt: skip
 
 

@@ -236,4 +236,24 @@ PRESETS = (
             KODAK_THUMBNAILS: {64: (0.750, 64.0, 21.93), 128: (0.798, 127.3, 23.34)},
         },
     ),
+    # The same campaign at step 3,600: 2,800 steps at lr 3e-4, then 800 with the cosine
+    # decay squeezed into steps 2,800-3,800 (an anneal); new weights, new ids.
+    *_network(
+        "conv_lstm_photo3", "conv_lstm",
+        _PHOTO_CAMPAIGN_CONFIG,
+        budgets=_progressive("conv_lstm_photo3", 19),
+        weights="conv_lstm_photo3/conv_lstm_photo3.weights.h5",
+        sha256="8ffd4c152d965684548cd54d4df106adadeec7e0493a43e98dc4c8cb6cb17d52",
+        training=(
+            "conv_lstm's weights, then 3600 steps x batch 32 (115,200 images seen) of photo thumbnails "
+            "(training split of 679 photos, 3/4 of each batch) and CIFAR-10 train, loss patch SSIM + 0.1 L1, "
+            "from step 1200 also on partial iterations, lr 3e-4 to step 2800 then cosine-annealed "
+            "(about 6e-5 falling), TensorFlow CPU on one core shared with other work, about 6 h 30 min"
+        ),
+        results={
+            PHOTO_VALIDATION: {64: (0.766, 64.0, 20.42), 128: (0.818, 126.7, 22.11)},
+            CIFAR10_TEST_1000: {64: (0.830, 64.0, 21.74), 128: (0.877, 126.7, 23.96)},
+            KODAK_THUMBNAILS: {64: (0.756, 64.0, 21.89), 128: (0.808, 127.3, 23.49)},
+        },
+    ),
 )
