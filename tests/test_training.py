@@ -133,11 +133,7 @@ def test_resume_after_sigkill(tmp_path):
 
 # MirroredStrategy over the CPU in this process: one replica. Two replicas need two logical
 # CPUs, configured before TensorFlow starts: a process of its own, below (slow).
-@pytest.mark.filterwarnings(
-    # trainer.py hands fit a tf.data.Dataset and leaves fit's shuffle=True, which Keras ignores
-    # for datasets (they shuffle themselves, as make_tf_dataset's does) with this warning.
-    "ignore:`shuffle=True` was passed, but will be ignored:UserWarning"
-)
+@pytest.mark.filterwarnings("error:`shuffle=True` was passed:UserWarning")  # trainer passes shuffle=False
 def test_mirrored_strategy_in_process(tmp_path):
     from residual_compression.training.trainer import train
 

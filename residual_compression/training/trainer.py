@@ -317,7 +317,8 @@ def train(
         # Global batch: the strategy splits it over the replicas.
         dataset = make_tf_dataset(train_images, batch_size=batch_size, seed=seed)
         dataset = dataset.skip(start_epoch * steps_per_epoch)
-        fit_data = dict(x=dataset, steps_per_epoch=steps_per_epoch)
+        # The dataset shuffles itself (make_tf_dataset); fit's own shuffle would be ignored with a warning.
+        fit_data = dict(x=dataset, steps_per_epoch=steps_per_epoch, shuffle=False)
     elif photos is not None:
         sequence = ThumbnailSequence(
             photo_set, train_images, extra_fraction=0.0 if train_images is None else 1.0 - photo_fraction,
