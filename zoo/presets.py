@@ -95,6 +95,25 @@ _CPU = "on CIFAR-10 train, TensorFlow CPU"
 # The photo campaign (docs/training.md) fine-tunes conv_lstm in this config.
 _PHOTO_CAMPAIGN_CONFIG = {"bits": 2, "iterations": 8, "width": 0.5, "seed": 0, "hidden_kernel_size": 1}
 
+
+def _photo_campaign(family, base_id, sha256, steps, recipe, wall_time, results):
+    """A checkpoint of the photo campaign (docs/training.md): conv_lstm in
+    ``_PHOTO_CAMPAIGN_CONFIG`` fine-tuned from the zoo's weights; ``recipe``
+    is what the run did beyond the common mix and loss (may be empty)."""
+    return _network(
+        family, "conv_lstm",
+        _PHOTO_CAMPAIGN_CONFIG,
+        budgets=_progressive(family, base_id),
+        weights=f"{family}/{family}.weights.h5",
+        sha256=sha256,
+        training=(
+            f"conv_lstm's weights, then {steps} steps x batch 32 ({steps * 32:,} images seen) of photo thumbnails "
+            "(training split of 679 photos, 3/4 of each batch) and CIFAR-10 train, loss patch SSIM + 0.1 L1, "
+            f"{recipe}TensorFlow CPU on one core shared with other work, {wall_time}"
+        ),
+        results=results,
+    )
+
 PRESETS = (
     *_network(
         "fc_residual_shared", "fc_residual_shared",
@@ -199,18 +218,11 @@ PRESETS = (
     ),
     # The same network fine-tuned on photo thumbnails with patch SSIM + L1 (docs/training.md):
     # new weights, so new ids; streams of conv_lstm_64B/128B still decode with those.
-    *_network(
-        "conv_lstm_photo", "conv_lstm",
-        _PHOTO_CAMPAIGN_CONFIG,
-        budgets=_progressive("conv_lstm_photo", 15),
-        weights="conv_lstm_photo/conv_lstm_photo.weights.h5",
-        sha256="8dd0a82afdfc43dd55978086b4de640c3443ee847472d746b64fd490055ec5b4",
-        training=(
-            "conv_lstm's weights, then 800 steps x batch 32 (25,600 images seen) of photo thumbnails "
-            "(training split of 679 photos, 3/4 of each batch) and CIFAR-10 train, loss patch SSIM + 0.1 L1, "
-            "TensorFlow CPU on one core shared with other work, 1 h 40 min"
-        ),
-        results={
+    *_photo_campaign(
+        "conv_lstm_photo", 15, "8dd0a82afdfc43dd55978086b4de640c3443ee847472d746b64fd490055ec5b4", 800,
+        "",
+        "1 h 40 min",
+        {
             PHOTO_VALIDATION: {64: (0.751, 64.0, 20.62), 128: (0.799, 125.8, 21.72)},
             CIFAR10_TEST_1000: {64: (0.819, 64.0, 22.10), 128: (0.861, 126.3, 23.51)},
             KODAK_THUMBNAILS: {64: (0.744, 64.0, 22.19), 128: (0.791, 127.5, 23.20)},
@@ -218,19 +230,11 @@ PRESETS = (
     ),
     # The same campaign 1,000 steps further, the last 600 also on partial iterations
     # (train --partial-iterations): new weights, new ids.
-    *_network(
-        "conv_lstm_photo2", "conv_lstm",
-        _PHOTO_CAMPAIGN_CONFIG,
-        budgets=_progressive("conv_lstm_photo2", 17),
-        weights="conv_lstm_photo2/conv_lstm_photo2.weights.h5",
-        sha256="34354adf5e3bff5c3892013136959af8315742542839148258b1741d74df02af",
-        training=(
-            "conv_lstm's weights, then 1800 steps x batch 32 (57,600 images seen) of photo thumbnails "
-            "(training split of 679 photos, 3/4 of each batch) and CIFAR-10 train, loss patch SSIM + 0.1 L1, "
-            "from step 1200 also on partial iterations, TensorFlow CPU on one core shared with other work, "
-            "about 3 h 30 min"
-        ),
-        results={
+    *_photo_campaign(
+        "conv_lstm_photo2", 17, "34354adf5e3bff5c3892013136959af8315742542839148258b1741d74df02af", 1800,
+        "from step 1200 also on partial iterations, ",
+        "about 3 h 30 min",
+        {
             PHOTO_VALIDATION: {64: (0.760, 64.0, 20.40), 128: (0.809, 126.7, 21.81)},
             CIFAR10_TEST_1000: {64: (0.825, 64.0, 21.68), 128: (0.869, 126.7, 23.56)},
             KODAK_THUMBNAILS: {64: (0.750, 64.0, 21.93), 128: (0.798, 127.3, 23.34)},
@@ -238,19 +242,14 @@ PRESETS = (
     ),
     # The same campaign at step 3,600: 2,800 steps at lr 3e-4, then 800 with the cosine
     # decay squeezed into steps 2,800-3,800 (an anneal); new weights, new ids.
-    *_network(
-        "conv_lstm_photo3", "conv_lstm",
-        _PHOTO_CAMPAIGN_CONFIG,
-        budgets=_progressive("conv_lstm_photo3", 19),
-        weights="conv_lstm_photo3/conv_lstm_photo3.weights.h5",
-        sha256="8ffd4c152d965684548cd54d4df106adadeec7e0493a43e98dc4c8cb6cb17d52",
-        training=(
-            "conv_lstm's weights, then 3600 steps x batch 32 (115,200 images seen) of photo thumbnails "
-            "(training split of 679 photos, 3/4 of each batch) and CIFAR-10 train, loss patch SSIM + 0.1 L1, "
+    *_photo_campaign(
+        "conv_lstm_photo3", 19, "8ffd4c152d965684548cd54d4df106adadeec7e0493a43e98dc4c8cb6cb17d52", 3600,
+        (
             "from step 1200 also on partial iterations, lr 3e-4 to step 2800 then cosine-annealed "
-            "(about 6e-5 falling), TensorFlow CPU on one core shared with other work, about 6 h 30 min"
+            "(about 6e-5 falling), "
         ),
-        results={
+        "about 6 h 30 min",
+        {
             PHOTO_VALIDATION: {64: (0.766, 64.0, 20.42), 128: (0.818, 126.7, 22.11)},
             CIFAR10_TEST_1000: {64: (0.830, 64.0, 21.74), 128: (0.877, 126.7, 23.96)},
             KODAK_THUMBNAILS: {64: (0.756, 64.0, 21.89), 128: (0.808, 127.3, 23.49)},
