@@ -28,31 +28,33 @@ def small_lstm():
     return small_codec("conv_lstm", width=0.125, iterations=4)
 
 
-# architecture -> (model config, max_iterations of the export)
+# case -> (architecture, model config, max_iterations of the export)
 OTHERS = {
     # stateless, fully-connected (8x8 patch tiling), shared weights: tf.while_loop
-    "fc_residual_shared": (dict(width=0.0625, iterations=8), 4),
+    "fc_residual_shared": ("fc_residual_shared", dict(width=0.0625, iterations=8), 4),
     # recurrent, fully-connected
-    "fc_lstm": (dict(width=0.0625, iterations=8), 4),
+    "fc_lstm": ("fc_lstm", dict(width=0.0625, iterations=8), 4),
     # stateless, distinct weights per iteration: unrolled tf.cond stages, one per exported
     # iteration (so fewer than the model has, and only two: each stage is traced anew)
-    "conv_residual_distinct": (dict(width=0.125, iterations=3), 2),
+    "conv_residual_distinct": ("conv_residual_distinct", dict(width=0.125, iterations=3), 2),
+    # hidden-state priming: the while loop's first iteration reruns its steps (ops.cond on t)
+    "conv_lstm_primed": ("conv_lstm", dict(width=0.125, iterations=3, priming=2), 3),
 }
 
 
 # fc_residual_shared shares its graph (a while loop, 8x8 patches) with fc_lstm and the main
 # export's conv LSTM, and its stateless sum with conv_residual_distinct: slow (~10 s).
 @pytest.mark.parametrize(
-    "architecture",
+    "case",
     [pytest.param(a, marks=[pytest.mark.slow] if a == "fc_residual_shared" else []) for a in sorted(OTHERS)],
 )
-def test_other_architectures(architecture, images, tmp_path):
+def test_other_architectures(case, images, tmp_path):
     from residual_compression.export import export_model
 
     pytest.importorskip("ai_edge_litert")
     from residual_compression.export import LiteRTCodec
 
-    config, k = OTHERS[architecture]
+    architecture, config, k = OTHERS[case]
     codec = small_codec(architecture, **config)
     result = export_model(codec, tmp_path, format="both", max_iterations=k)
     assert result.metadata["verification"]["passed"]

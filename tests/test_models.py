@@ -172,3 +172,32 @@ def test_unknown_config_key_rejected():
         build_model("fc_lstm", width=-1)
     with pytest.raises(ValueError, match="iterations"):
         build_model("conv_autoencoder", iterations=4)
+
+
+def test_priming_reruns_the_first_iteration_steps():
+    """Johnston et al. 2018 priming: the first iteration's encoder and decoder steps
+    run 1 + k times on the same input; later iterations once. Checked by hand."""
+    model = build_model("conv_lstm", width=0.125, iterations=2, priming=2, seed=0)
+    x = ops.convert_to_tensor(to_model_space(synthetic_images(2)))
+    codes, recons = model.encode(x)
+    enc_shapes, dec_shapes = model.state_shapes(32, 32)
+    enc = [ops.zeros((2,) + s) for s in enc_shapes]
+    dec = [ops.zeros((2,) + s) for s in dec_shapes]
+    residual = x
+    for t, runs in enumerate((3, 1)):
+        for _ in range(runs):
+            bits, *enc = model.encoder_step(t)([residual, *enc])
+        for _ in range(runs):
+            out, *dec = model.decoder_step(t)([bits, *dec])
+        np.testing.assert_array_equal(_np(bits), _np(codes[t]))
+        np.testing.assert_allclose(_np(out), _np(recons[t]), atol=1e-5)
+        residual = x - out
+    for a, b in zip(model.decode(codes), recons):
+        np.testing.assert_allclose(_np(a), _np(b), atol=1e-5)
+    unprimed = build_model("conv_lstm", width=0.125, iterations=2, seed=0)
+    unprimed.set_weights(model.get_weights())
+    assert np.abs(_np(unprimed.decode(codes)[0]) - _np(recons[0])).max() > 1e-3
+    clone = build_model("conv_lstm", **{k: v for k, v in model.get_config().items() if k not in ("name", "trainable", "dtype")})
+    assert clone.priming == 2 and "priming" not in unprimed.get_config()
+    with pytest.raises(ValueError, match="priming.*-1"):
+        build_model("conv_lstm", priming=-1)

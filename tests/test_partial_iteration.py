@@ -30,7 +30,7 @@ def test_training_output_gains_one_partial_iteration(architecture):
     assert "partial" not in str(model.get_config())
 
 
-def _run(monkeypatch, rank_value, iteration):
+def _run(monkeypatch, rank_value, iteration, priming=0):
     """Training output of a conv LSTM whose coding rank is constant and whose
     partial iteration is ``iteration`` for every example."""
     import keras
@@ -41,19 +41,22 @@ def _run(monkeypatch, rank_value, iteration):
         return keras.ops.full(shape, iteration, dtype="int32")
 
     monkeypatch.setattr(partial_iteration.keras.random, "randint", fixed)
-    model = build_model("conv_lstm", width=0.125, iterations=3, seed=0)
+    model = build_model("conv_lstm", width=0.125, iterations=3, seed=0, priming=priming)
     model.train_on_partial_iterations(lambda shape: np.full(shape, rank_value), seed=1)
     return model, np.asarray(model(_images(), training=True))
 
 
+@pytest.mark.parametrize("priming", [0, 2])
 @pytest.mark.parametrize("iteration", [0, 2])
-def test_a_fully_kept_partial_iteration_is_the_whole_one(monkeypatch, iteration):
-    _, out = _run(monkeypatch, -1, iteration)  # every bit ranks before any cut
+def test_a_fully_kept_partial_iteration_is_the_whole_one(monkeypatch, iteration, priming):
+    """With priming, only a partial first iteration gets the extra decoder runs."""
+    _, out = _run(monkeypatch, -1, iteration, priming)  # every bit ranks before any cut
     np.testing.assert_allclose(out[:, -1], out[:, iteration], atol=1e-5)
 
 
-def test_a_fully_dropped_partial_iteration_decodes_a_zero_code(monkeypatch):
-    model, out = _run(monkeypatch, 10**9, 0)  # every bit ranks after any cut
+@pytest.mark.parametrize("priming", [0, 2])
+def test_a_fully_dropped_partial_iteration_decodes_a_zero_code(monkeypatch, priming):
+    model, out = _run(monkeypatch, 10**9, 0, priming)  # every bit ranks after any cut
     zero_code = np.zeros((3,) + model.code_shape(32, 32), "float32")
     expected = np.asarray(model.decode([zero_code])[0])
     np.testing.assert_allclose(out[:, -1], expected, atol=1e-5)

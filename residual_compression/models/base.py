@@ -42,6 +42,11 @@ def _as_list(outputs):
     return list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
 
 
+def _flat(pair):
+    out, states = pair
+    return out, tuple(states)
+
+
 class ProgressiveAutoencoder(keras.Model):
     """Base class: unrolls encode/decode step models over iterations.
 
@@ -54,6 +59,9 @@ class ProgressiveAutoencoder(keras.Model):
         recurrent: True for eq. (3) (LSTM, predicts the image), False for eq. (2).
         shared: True when one step model serves every iteration.
         block_size: input height and width must be multiples of this.
+        priming: how many extra times the first iteration runs its encoder
+            and decoder steps on the same input before its bits and image are
+            taken (0 here; ``ConvLSTMCompressor`` takes it as an argument).
 
     Args:
         bits: bits per code position (conv) or per 8x8 patch (FC) per iteration.
@@ -70,6 +78,7 @@ class ProgressiveAutoencoder(keras.Model):
     recurrent = False
     shared = True
     block_size = 1
+    priming = 0  # extra runs of the first iteration's steps; recurrent subclasses take it as an argument
 
     def __init__(self, bits=2, iterations=16, width=1.0, seed=None, **kwargs):
         kwargs.setdefault("name", self.architecture)
@@ -264,11 +273,34 @@ class ProgressiveAutoencoder(keras.Model):
         reconstruction. Returns ``(step_bits, recon, enc_states,
         dec_states)``. ``t`` is a Python int, or anything for shared models.
         """
-        residual = x if recon is None else x - recon
+        residual = self._to_step(x if recon is None else x - recon)
         encoder = self._step_model(self._encoders, t)
-        bits, *enc_states = _as_list(encoder([self._to_step(residual), *enc_states], training=training))
+        bits, *enc_states = _as_list(encoder([residual, *enc_states], training=training))
+        if self.priming:
+            bits, enc_states = self._on_first(
+                t, lambda: self._repeat(encoder, residual, enc_states, training), (bits, enc_states)
+            )
         recon, dec_states = self.decode_iteration(t, bits, recon, dec_states, height, width, training)
         return bits, recon, enc_states, dec_states
+
+    # -- hidden-state priming (Johnston et al. 2018, sec. 3.2) -------------------
+
+    def _repeat(self, step, step_input, states, training):
+        """``self.priming`` more runs of a step model on the same input, from ``states``."""
+        for _ in range(self.priming):
+            out, *states = _as_list(step([step_input, *states], training=training))
+        return out, states
+
+    def _on_first(self, t, primed, unprimed):
+        """``primed()`` at the first iteration (``t == 0``), else ``unprimed``.
+
+        ``t`` is a Python int in the eager and training loops; the export's
+        ``tf.while_loop`` passes a tensor, which takes ``ops.cond``.
+        """
+        if isinstance(t, int):
+            return primed() if t == 0 else unprimed
+        out, states = ops.cond(ops.equal(t, 0), lambda: _flat(primed()), lambda: _flat(unprimed))
+        return out, list(states)
 
     def decode_iteration(self, t, step_bits, recon, dec_states, height, width, training=False):
         """The decoder's half of iteration ``t``: the reconstruction after it,
@@ -276,6 +308,10 @@ class ProgressiveAutoencoder(keras.Model):
         their prediction of the residual to ``recon``), and the new states."""
         decoder = self._step_model(self._decoders, t)
         out, *dec_states = _as_list(decoder([step_bits, *dec_states], training=training))
+        if self.priming:
+            out, dec_states = self._on_first(
+                t, lambda: self._repeat(decoder, step_bits, dec_states, training), (out, dec_states)
+            )
         out = self._from_step(out, height, width)
         return (out if (self.recurrent or recon is None) else recon + out), dec_states
 

@@ -10,7 +10,11 @@ deconvolutions by ``DeconvLSTM2D`` (eq. 14)::
              -> DeconvLSTM2D(64w, 3x3, s2) -> Conv2D(3, 1x1, tanh)      8x8 -> 32x32
 
 Hidden-to-hidden convolutions are ``hidden_kernel_size`` (default 1x1, our
-choice to keep the 16x16 and 32x32 states cheap). Eq. (3): every step
+choice to keep the 16x16 and 32x32 states cheap). ``priming=k`` is the
+hidden-state priming of Johnston et al. (2018, sec. 3.2): the first
+iteration runs its encoder step and its decoder step ``1 + k`` times on the
+same input, so that the states are populated before the first bits and the
+first image are taken (later iterations run once; ``k = 0`` is the paper). Eq. (3): every step
 predicts the whole image, so the output has a tanh. 2 bits per position: 16
 bytes per 32x32 per iteration.
 
@@ -20,6 +24,7 @@ parameters and 213 M MACs per iteration.
 
 import keras
 
+from residual_compression import validation
 from residual_compression.layers import ConvLSTM2D
 from residual_compression.layers import DeconvLSTM2D
 from residual_compression.layers import StochasticBinarizer
@@ -40,6 +45,7 @@ class ConvLSTMCompressor(ProgressiveAutoencoder):
     Args:
         bits: bits per 8x8 code position per iteration (2 in the paper).
         hidden_kernel_size: kernel of the state convolutions.
+        priming: extra runs of the first iteration's steps (0: none, the paper).
         iterations, width, seed: see ``ProgressiveAutoencoder``.
     """
 
@@ -48,8 +54,9 @@ class ConvLSTMCompressor(ProgressiveAutoencoder):
     shared = True
     block_size = 4
 
-    def __init__(self, bits=2, hidden_kernel_size=1, iterations=16, width=1.0, seed=None, **kwargs):
+    def __init__(self, bits=2, hidden_kernel_size=1, iterations=16, width=1.0, seed=None, priming=0, **kwargs):
         self.hidden_kernel_size = hidden_kernel_size
+        self.priming = validation.non_negative_int("priming", priming)
         super().__init__(bits=bits, iterations=iterations, width=width, seed=seed, **kwargs)
 
     def _widths(self):
@@ -88,10 +95,11 @@ class ConvLSTMCompressor(ProgressiveAutoencoder):
         position), plus the state convolutions' reach: ``r = k // 2`` pixels
         of the 16x16 grid (``r / 2`` code positions) or of the 32x32 grid
         (``r / 4``) for each of the ``iterations - 1`` steps a dependency
-        crosses: ``ceil(2.5 + (iterations - 1) * r / 2)``; 3 for the default
-        1x1 state kernels."""
+        crosses, priming runs included: ``ceil(2.5 + (iterations - 1 +
+        priming) * r / 2)``; 3 for the default 1x1 state kernels."""
         iterations = self._iterations_arg(iterations)
-        return max(DECODER_CONTEXT, -(-(5 + (iterations - 1) * self._state_reach()) // 2))
+        crossings = iterations - 1 + self.priming
+        return max(DECODER_CONTEXT, -(-(5 + crossings * self._state_reach()) // 2))
 
     def encoder_context(self, iterations):
         """The conv encoder's reach within one step, 2 code positions (see
@@ -99,10 +107,13 @@ class ConvLSTMCompressor(ProgressiveAutoencoder):
         step boundaries a dependency crosses adds: a residual round trip
         (decoder step then encoder step, 3 + 2), an encoder state convolution
         (``r = k // 2`` on the 8x8 grid, eq. 13) or a decoder one (at most
-        ``r / 2``): ``2 + (iterations - 1) * max(5, r)``."""
+        ``r / 2``): ``2 + (iterations - 1) * max(5, r)``, plus, for each
+        priming run, ``r`` (encoder state) and ``ceil(r / 2)`` (decoder
+        state, through the first residual)."""
         iterations = self._iterations_arg(iterations)
-        step = max(ENCODER_CONTEXT + DECODER_CONTEXT, self._state_reach())
-        return ENCODER_CONTEXT + (iterations - 1) * step
+        r = self._state_reach()
+        step = max(ENCODER_CONTEXT + DECODER_CONTEXT, r)
+        return ENCODER_CONTEXT + (iterations - 1) * step + self.priming * (r + -(-r // 2))
 
     def _state_kernel(self):
         """The state convolutions' kernel (height, width), as the layers resolved it."""
@@ -141,4 +152,6 @@ class ConvLSTMCompressor(ProgressiveAutoencoder):
     def get_config(self):
         config = super().get_config()
         config["hidden_kernel_size"] = self.hidden_kernel_size
+        if self.priming:  # absent from older configs, which mean 0
+            config["priming"] = self.priming
         return config

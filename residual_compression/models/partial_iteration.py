@@ -75,5 +75,11 @@ class PartialIteration:
         states = [pick([s[i] for _, s, _ in trace]) for i in range(len(trace[0][1]))]
         recons = [recon for _, _, recon in trace]  # None before the first iteration
         before = None if n == 1 else pick([ops.zeros_like(recons[-1]), *recons[1:]])
-        recon, _ = model.decode_iteration(0, pick(bits) * keep, before, states, height, width, training=True)
+        cut = pick(bits) * keep
+        # t=1: one decoder run; an example whose chosen iteration is the first gets the priming runs below.
+        recon, states = model.decode_iteration(1 if model.priming else 0, cut, before, states, height, width, training=True)
+        if model.priming:
+            primed, _ = model._repeat(model.decoder_step(0), cut, states, training=True)
+            first = ops.reshape(choice[:, 0], (batch, 1, 1, 1))
+            recon = first * model._from_step(primed, height, width) + (1.0 - first) * recon
         return recon

@@ -4,6 +4,7 @@ import argparse
 import json
 import sys
 from residual_compression.architectures import ARCHITECTURE_NAMES
+from residual_compression.argtypes import non_negative_int
 from residual_compression.argtypes import positive_int
 
 __all__ = ["register", "register_thumbnails"]
@@ -39,11 +40,21 @@ def _run_train(args):
         photos=args.photos,
         photo_fraction=args.photo_fraction,
         validation=args.validation,
-        config=None if args.hidden_kernel_size is None else {"hidden_kernel_size": args.hidden_kernel_size},
+        config=_model_config(args),
     )
     last = {k: round(float(v[-1]), 5) for k, v in history.items()}
     print(f"done: {args.out}/final.weights.h5 {json.dumps(last)}")
     return 0
+
+
+def _model_config(args):
+    """The model arguments given on the command line beyond the common ones (None: none)."""
+    config = {}
+    if args.hidden_kernel_size is not None:
+        config["hidden_kernel_size"] = args.hidden_kernel_size
+    if args.priming:
+        config["priming"] = args.priming
+    return config or None
 
 
 def _run_zoo_entry(args):
@@ -67,6 +78,7 @@ def register(subparsers):
     p.add_argument("--init-weights", help=".weights.h5 to start from when not resuming (warm start)")
     p.add_argument("--validation", type=int, default=64, help="validation images (0: all of the photo validation split)")
     p.add_argument("--hidden-kernel-size", type=positive_int, help="state kernel of the LSTM models")
+    p.add_argument("--priming", type=non_negative_int, default=0, help="conv_lstm: extra runs of the first iteration (hidden-state priming, Johnston et al. 2018)")
     p.add_argument("--steps", type=positive_int, required=True)
     p.add_argument("--out", required=True, help="run folder: checkpoints, logs, final weights")
     p.add_argument("--width", type=float, default=1.0, help="layer width multiplier")
