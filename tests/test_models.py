@@ -194,6 +194,8 @@ def test_priming_reruns_the_first_iteration_steps():
         residual = x - out
     for a, b in zip(model.decode(codes), recons):
         np.testing.assert_allclose(_np(a), _np(b), atol=1e-5)
+    for activations, code in zip(model.pre_binarizer_activations(x), codes):
+        np.testing.assert_array_equal(np.where(_np(activations) < 0, -1.0, 1.0), _np(code))
     unprimed = build_model("conv_lstm", width=0.125, iterations=2, seed=0)
     unprimed.set_weights(model.get_weights())
     assert np.abs(_np(unprimed.decode(codes)[0]) - _np(recons[0])).max() > 1e-3

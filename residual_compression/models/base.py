@@ -42,11 +42,6 @@ def _as_list(outputs):
     return list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
 
 
-def _flat(pair):
-    out, states = pair
-    return out, tuple(states)
-
-
 class ProgressiveAutoencoder(keras.Model):
     """Base class: unrolls encode/decode step models over iterations.
 
@@ -289,7 +284,7 @@ class ProgressiveAutoencoder(keras.Model):
         """``self.priming`` more runs of a step model on the same input, from ``states``."""
         for _ in range(self.priming):
             out, *states = _as_list(step([step_input, *states], training=training))
-        return out, states
+        return out, tuple(states)
 
     def _on_first(self, t, primed, unprimed):
         """``primed()`` at the first iteration (``t == 0``), else ``unprimed``.
@@ -299,8 +294,7 @@ class ProgressiveAutoencoder(keras.Model):
         """
         if isinstance(t, int):
             return primed() if t == 0 else unprimed
-        out, states = ops.cond(ops.equal(t, 0), lambda: _flat(primed()), lambda: _flat(unprimed))
-        return out, list(states)
+        return ops.cond(ops.equal(t, 0), primed, lambda: (unprimed[0], tuple(unprimed[1])))
 
     def decode_iteration(self, t, step_bits, recon, dec_states, height, width, training=False):
         """The decoder's half of iteration ``t``: the reconstruction after it,
@@ -351,19 +345,20 @@ class ProgressiveAutoencoder(keras.Model):
         loop as :meth:`encode` with the deterministic binarizer.
         """
         x = ops.convert_to_tensor(x, self.compute_dtype)
-        codes, recons = self.encode(x, iterations)
-        activations = []
-        residual = x
+        _, recons = self.encode(x, iterations)
         _, height, width, _ = tuple(x.shape)
         enc_shapes, _ = self.state_shapes(height, width)
         enc_states = self._zeros(self._state_batch(ops.shape(x)[0], height, width), enc_shapes)
-        for t in range(len(codes)):
+        activations, residual = [], self._to_step(x)
+        for t, recon in enumerate(recons):
             enc = self.encoder_step(t)
             binarizer = enc.get_layer("binarizer")
             features = keras.Model(enc.inputs, [binarizer.input] + enc.outputs[1:])
-            feat, *enc_states = _as_list(features([self._to_step(residual), *enc_states]))
+            feat, *enc_states = _as_list(features([residual, *enc_states]))
+            if self.priming and t == 0:
+                feat, enc_states = self._repeat(features, residual, enc_states, False)
             activations.append(self._code_from_step(binarizer.activations(feat), height, width))
-            residual = x - recons[t]
+            residual = self._to_step(x - recon)
         return activations
 
     def train_on_partial_iterations(self, coding_rank, seed=None):
