@@ -37,6 +37,7 @@ import numpy as np
 from residual_compression import bitstream
 from residual_compression import codec_streams
 from residual_compression import entropy
+from residual_compression import validation
 from residual_compression.errors import ImageInputError
 from residual_compression.errors import ResidualCompressionError
 from residual_compression.scaling import from_model_space
@@ -59,12 +60,6 @@ DEFAULT_TILE_HALO = 32
 
 def _padded(n, block):
     return -(-n // block) * block
-
-
-def _positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ResidualCompressionError(f"`{name}` must be a positive integer, received: {value!r}")
-    return int(value)
 
 
 class ProgressiveCodec:
@@ -94,6 +89,11 @@ class ProgressiveCodec:
             format-2 streams are coded with (default: the fitted table for
             this model id, else the uniform model). Decoding uses the one the
             stream names, whatever this is.
+        search_steps: encoder effort. 0 (default): the paper's greedy bits.
+            ``N``: for budgets (``num_bytes`` / ``bpp``) of images up to one
+            tile, the bits of the whole iterations the budget holds are
+            searched for ``N`` gradient steps (:mod:`.code_search`) and kept
+            where they decode better; slower encoding, same decoder and format.
     """
 
     # A format-1 header, and the most a format-2 header of a thumbnail takes
@@ -114,6 +114,7 @@ class ProgressiveCodec:
         tile_size=DEFAULT_TILE_SIZE,
         tile_halo=DEFAULT_TILE_HALO,
         context_model=None,
+        search_steps=0,
     ):
         if isinstance(model_id, bool) or not isinstance(model_id, int) or not 0 <= model_id <= 0xFFFF:
             raise ResidualCompressionError(f"`model_id` must be an integer in [0, 65535], received: {model_id!r}")
@@ -123,14 +124,11 @@ class ProgressiveCodec:
         self.trained = bool(trained)
         self.default_num_bytes = default_num_bytes
         self.compatible_ids = frozenset(compatible_ids) | {model_id}
-        self.batch_size = _positive_int("batch_size", batch_size)
-        self.max_pixels = _positive_int("max_pixels", max_pixels)
-        self.tile_size = _positive_int("tile_size", tile_size)
-        if isinstance(tile_halo, bool) or not isinstance(tile_halo, (int, np.integer)) or tile_halo < 0:
-            raise ResidualCompressionError(
-                f"`tile_halo` must be a non-negative integer, received: {tile_halo!r}"
-            )
-        self.tile_halo = int(tile_halo)
+        self.batch_size = validation.positive_int("batch_size", batch_size)
+        self.max_pixels = validation.positive_int("max_pixels", max_pixels)
+        self.tile_size = validation.positive_int("tile_size", tile_size)
+        self.tile_halo = validation.non_negative_int("tile_halo", tile_halo)
+        self.search_steps = validation.non_negative_int("search_steps", search_steps)
         if context_model is None:
             context_model = entropy.context_model(model_ids=self.compatible_ids)
         if not isinstance(context_model, entropy.ContextModel):
@@ -169,6 +167,7 @@ class ProgressiveCodec:
             tile_size=self.tile_size,
             tile_halo=self.tile_halo,
             context_model=self.context_model,
+            search_steps=self.search_steps,
         )
         unknown = sorted(set(changes) - set(arguments))
         if unknown:
@@ -228,7 +227,7 @@ class ProgressiveCodec:
 
     def iterations_for(self, num_bytes, height=32, width=32):
         """Whole iterations that fit in ``num_bytes`` of payload."""
-        num_bytes = _positive_int("num_bytes", num_bytes)
+        num_bytes = validation.positive_int("num_bytes", num_bytes)
         per = self.bytes_per_iteration(height, width)
         iterations = num_bytes // per
         if iterations < 1:
@@ -251,7 +250,7 @@ class ProgressiveCodec:
                 f"iterations={iterations!r})"
             )
         if iterations is not None:
-            iterations = _positive_int("iterations", iterations)
+            iterations = validation.positive_int("iterations", iterations)
             if iterations > self.max_iterations:
                 raise ResidualCompressionError(
                     f"`iterations` must be at most {self.max_iterations} for {self.name}, "

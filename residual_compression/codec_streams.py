@@ -17,6 +17,8 @@ from residual_compression.errors import BitstreamError
 from residual_compression.errors import ImageInputError
 from residual_compression.errors import ResidualCompressionError
 from residual_compression.images import to_rgb_uint8
+from residual_compression.patch_ssim import patch_ssim_map
+from residual_compression.scaling import to_model_space
 
 __all__ = ["FORMATS", "compress", "decompress", "parse"]
 
@@ -77,6 +79,57 @@ def _encode_budget(codec, group, budget, fmt, grey, height, width):
                     rate = max(payload, 1) / iterations
                     wanted[i] = min(top, max(iterations + 1, math.ceil(budget / rate) + 1))
     return [streams[i] for i in range(len(group))]
+
+
+def _whole_iterations(codec, stream):
+    """``(whole, total)`` iterations of a stream: complete ones, and all it touches."""
+    bits = parse(codec, [stream])[0][1]
+    complete = (bits != 0).reshape(len(bits), -1).all(axis=1)
+    return int(np.argmin(complete)) if not complete.all() else len(bits), len(bits)
+
+
+def _objective(images, decoded):
+    """Per image, the search's objective on uint8 images: 1 - patch SSIM + 0.1 L1 (loss.PatchSSIML1Loss)."""
+    a, b = np.asarray(images, np.float64), np.asarray(decoded, np.float64)
+    ssim = patch_ssim_map(a, b).reshape(len(a), -1).mean(axis=1)
+    return 1.0 - ssim + 0.1 * np.abs(a - b).reshape(len(a), -1).mean(axis=1) / 255.0
+
+
+def _search_budget(codec, group, budget, fmt, grey, height, width, streams):
+    """``streams`` (greedy, exactly ``budget`` bytes) with each image's whole
+    iterations searched (:mod:`.code_search`, ``codec.search_steps`` steps),
+    the rest encoded greedily after them; an image keeps the searched stream
+    only where it decodes better by the search's objective."""
+    from residual_compression import code_search  # imports Keras: only when a search runs
+
+    ph, pw = codec.padded_size(height, width)
+    shape = [_whole_iterations(codec, s) for s in streams]
+    out = list(streams)
+    for whole in sorted({k for k, _ in shape if k > 0}):
+        indices = [i for i, (k, _) in enumerate(shape) if k == whole]
+        total = max(t for i, (_, t) in enumerate(shape) if i in indices)
+        total = min(codec.max_iterations, total + (fmt == 2))  # room for a costlier searched code
+        step = codec._images_per_call(height, width)
+        for start in range(0, len(indices), step):
+            chunk = indices[start : start + step]
+            x = np.pad(group[chunk], ((0, 0), (0, ph - height), (0, pw - width), (0, 0)), mode="edge")
+            x = to_model_space(x)
+            prefix, _ = code_search.search_codes(codec.model, x, whole, codec.search_steps)
+            codes = code_search.continue_codes(codec.model, x, prefix, total)
+            bits = np.stack(codes, axis=1).astype(np.int8)
+            if fmt == 1:
+                candidates = [bitstream.encode_stream(codec.model_id, width, height, b)[: bitstream.HEADER_SIZE + budget] for b in bits]
+            else:
+                candidates = bitstream.encode_streams2(
+                    codec.model_id, width, height, bits, context=codec.context_model,
+                    grey=[grey[i] for i in chunk], num_bytes=budget,
+                )
+            before = _objective(group[chunk], decompress(codec, [out[i] for i in chunk]))
+            after = _objective(group[chunk], decompress(codec, candidates))
+            for j, i in enumerate(chunk):
+                if after[j] < before[j]:
+                    out[i] = candidates[j]
+    return out
 
 
 def _encode_quality(codec, group, quality, metric, block, grey, height, width, budget=None):
@@ -160,6 +213,8 @@ def compress(codec, images, num_bytes=None, iterations=None, bpp=None, format=2,
             out = _encode_quality(codec, group, quality, quality_metric, block, grey, height, width, budget)
         elif budget is not None:
             out = _encode_budget(codec, group, budget, format, grey, height, width)
+            if codec.search_steps and not codec.is_tiled(height, width):
+                out = _search_budget(codec, group, budget, format, grey, height, width, out)
         else:
             bits = codec.encode(group, codec._resolve_iterations(None, iterations, height, width))
             if format == 1:

@@ -56,6 +56,11 @@ def _add_codec_options(parser):
         help="header-less byte targets (default: 64 128)",
     )
     parser.add_argument(
+        "--search-steps", nargs="+", type=non_negative_int, default=[0], metavar="N",
+        help="neural encoder effort: 0 greedy bits (default); each N > 0 adds a row per model "
+        "whose bits are searched for N steps (ProgressiveCodec search_steps)",
+    )
+    parser.add_argument(
         "--no-progress", action="store_true",
         help="no progress bar (it is also off when stderr is not a terminal)",
     )
@@ -199,7 +204,8 @@ def _baseline_codecs(names):
     return codecs
 
 
-def _neural_codecs(names):
+def _neural_codecs(names, search_steps=(0,)):
+    """``{key: codec}``: a model's key is its name, ``NAME+searchN`` with ``N`` search steps."""
     if not names:
         return {}
     try:
@@ -209,14 +215,17 @@ def _neural_codecs(names):
     codecs = {}
     for name in names:
         try:
-            codecs[name] = zoo.load(name)
+            codec = zoo.load(name)
         except (KeyError, ValueError, OSError, ImportError) as exc:
             raise _InputError(f"cannot load model {name!r}: {exc}") from None
+        for steps in dict.fromkeys(search_steps):
+            key = name if steps == 0 else f"{name}+search{steps}"
+            codecs[key] = codec if steps == 0 else codec.replace(search_steps=steps, name=f"{name} + search {steps}")
     return codecs
 
 
 def _codecs(args):
-    neural = _neural_codecs(args.models)
+    neural = _neural_codecs(args.models, args.search_steps)
     classical = _baseline_codecs(args.baselines)
     overlap = set(neural) & set(classical)
     if overlap:

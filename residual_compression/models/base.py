@@ -259,7 +259,7 @@ class ProgressiveAutoencoder(keras.Model):
         # A shared model takes any t, also a graph tensor (the export's tf.while_loop).
         return steps[0] if self.shared else steps[self._check_iteration(t)]
 
-    def encode_iteration(self, t, x, recon, enc_states, dec_states, height, width, training=False):
+    def encode_iteration(self, t, x, recon, enc_states, dec_states, height, width, training=False, forced=None):
         """One closed-loop iteration ``t`` (section 3.1).
 
         The encoder reads the residual ``r_{t-1} = x - x_hat_{t-1}`` (``x``
@@ -267,6 +267,8 @@ class ProgressiveAutoencoder(keras.Model):
         binarizer gives the bits, and :meth:`decode_iteration` the new
         reconstruction. Returns ``(step_bits, recon, enc_states,
         dec_states)``. ``t`` is a Python int, or anything for shared models.
+        ``forced`` step bits replace the binarizer's, the encoder still
+        updating its states (an encoder that chose its bits by search).
         """
         residual = self._to_step(x if recon is None else x - recon)
         encoder = self._step_model(self._encoders, t)
@@ -275,6 +277,7 @@ class ProgressiveAutoencoder(keras.Model):
             bits, enc_states = self._on_first(
                 t, lambda: self._repeat(encoder, residual, enc_states, training), (bits, enc_states)
             )
+        bits = bits if forced is None else forced
         recon, dec_states = self.decode_iteration(t, bits, recon, dec_states, height, width, training)
         return bits, recon, enc_states, dec_states
 

@@ -1,0 +1,150 @@
+"""Encoder-side search of the bits: better pictures from the same bytes, at encoding time.
+
+The paper's encoder is greedy: the bits of iteration ``t`` are the signs of
+the binarizer's activations for the residual at ``t`` (sec. 3.2), chosen
+without looking at what the decoder will make of them later. Nothing in a
+stream says how its bits were chosen, so an encoder may send other bits when
+they decode to a better picture, as JPEG encoders search their quantised
+coefficients (trellis quantisation) and AV1 encoders their modes. The
+decoder and the stream format are unchanged.
+
+The search here runs gradient descent on one real "logit" ``u`` per bit of
+the first ``K`` iterations, started at the binarizer's activations (so its
+first point is the greedy code). The decoder sees ``sign(u)``; the gradient
+passes straight through the sign, as in training (sec. 3.2). The objective is
+the training loss of the reconstruction after iteration ``K``
+(:class:`~residual_compression.loss.PatchSSIML1Loss`: ``1 - patch SSIM +
+0.1 L1``), and each image keeps the best bits seen, so the result is never
+worse than greedy by that objective. Iterations after ``K`` are then encoded
+greedily from the searched reconstruction (:func:`continue_codes`).
+
+Gradients are backend-specific: TensorFlow (``GradientTape``) and JAX
+(``jax.value_and_grad``) are supported, each imported only when a search
+runs; other backends raise.
+"""
+
+import keras
+import numpy as np
+from keras import ops
+
+from residual_compression import validation
+from residual_compression.errors import ResidualCompressionError
+from residual_compression.loss import PatchSSIML1Loss
+
+__all__ = ["continue_codes", "search_codes"]
+
+_BETAS = (0.9, 0.999)
+
+
+def _objective(model, x, l1_weight):
+    """``logits -> per-image loss`` of the reconstruction after the last iteration."""
+    _, height, width, _ = tuple(x.shape)
+    loss = PatchSSIML1Loss(l1_weight, reduction=None)
+    _, dec_shapes = model.state_shapes(height, width)
+
+    def objective(logits):
+        states = model._zeros(model._state_batch(ops.shape(x)[0], height, width), dec_shapes)
+        recon = None
+        for t, u in enumerate(logits):
+            bits = u + ops.stop_gradient(ops.where(u < 0, -1.0, 1.0) - u)  # straight through
+            recon, states = model.decode_iteration(t, model._code_to_step(bits), recon, states, height, width)
+        return loss(x, ops.expand_dims(recon, 1))
+
+    return objective
+
+
+def _value_and_grad(objective):
+    """``logits -> (per-image loss, gradients)`` compiled for the backend."""
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        @tf.function(autograph=False, reduce_retracing=True)
+        def run(logits):
+            with tf.GradientTape() as tape:
+                tape.watch(logits)
+                loss = objective(logits)
+                total = tf.reduce_sum(loss)
+            return loss, tape.gradient(total, logits)
+
+        return lambda logits: run([tf.convert_to_tensor(u) for u in logits])
+    if backend == "jax":
+        import jax
+
+        def total(logits):
+            loss = objective(logits)
+            return ops.sum(loss), loss
+
+        run = jax.jit(jax.value_and_grad(total, has_aux=True))
+        return lambda logits: (lambda out: (out[0][1], out[1]))(run(list(logits)))
+    raise ResidualCompressionError(
+        f"the bit search needs gradients: it runs under the tensorflow or jax Keras backend, not {backend!r}"
+    )
+
+
+def search_codes(model, x, iterations, steps, *, learning_rate=0.02, l1_weight=0.1):
+    """The bits of the first ``iterations`` iterations, searched for ``steps`` steps.
+
+    Args:
+        model: a :class:`~residual_compression.models.ProgressiveAutoencoder`.
+        x: scaled images ``(B, H, W, 3)`` in [-0.9, 0.9] (a multiple of the
+            model's block).
+        iterations: ``K``, the iterations searched; the objective is the
+            reconstruction after the ``K``-th.
+        steps: gradient steps (0: the greedy code).
+        learning_rate: Adam's step on the logits (which start in [-1, 1]).
+        l1_weight: the objective's L1 weight (as in training).
+
+    Returns:
+        ``(codes, losses)``: ``K`` numpy arrays ``(B, h, w, c)`` of +-1 and the
+        objective of each image's returned bits, ``(B,)``.
+    """
+    iterations = validation.int_in_range("iterations", iterations, 1, model.iterations)
+    steps = validation.non_negative_int("steps", steps)
+    learning_rate = validation.positive_number("learning_rate", learning_rate)
+    x = ops.convert_to_tensor(x, "float32")
+    logits = [np.asarray(ops.convert_to_numpy(a), np.float32) for a in model.pre_binarizer_activations(x, iterations)]
+    evaluate = _value_and_grad(_objective(model, x, l1_weight))
+    best = [np.where(u < 0, -1.0, 1.0).astype(np.float32) for u in logits]
+    best_loss = np.full(len(best[0]), np.inf)
+    moments = [(np.zeros_like(u), np.zeros_like(u)) for u in logits]
+    for step in range(steps + 1):
+        loss, grads = evaluate(logits)
+        loss = np.asarray(ops.convert_to_numpy(loss), np.float64)
+        better = loss < best_loss  # the loss of sign(logits), before this step's update
+        best_loss = np.where(better, loss, best_loss)
+        for k, u in enumerate(logits):
+            best[k][better] = np.where(u[better] < 0, -1.0, 1.0)
+        if step == steps:
+            break
+        b1, b2 = _BETAS
+        for k, g in enumerate(grads):  # Adam (Kingma & Ba 2015), bias-corrected
+            g = np.asarray(ops.convert_to_numpy(g), np.float32)
+            m, v = moments[k]
+            m[:] = b1 * m + (1 - b1) * g
+            v[:] = b2 * v + (1 - b2) * g * g
+            m_hat, v_hat = m / (1 - b1 ** (step + 1)), v / (1 - b2 ** (step + 1))
+            logits[k] = logits[k] - learning_rate * m_hat / (np.sqrt(v_hat) + 1e-8)
+    return best, best_loss
+
+
+def continue_codes(model, x, prefix, iterations):
+    """All ``iterations`` codes: ``prefix`` (the searched first ones), then greedy.
+
+    The closed loop of :meth:`ProgressiveAutoencoder.encode` with the bits of
+    the first ``len(prefix)`` iterations forced: the encoder still reads each
+    residual, so its states are those of an encoder that sent ``prefix``.
+    Returns ``iterations`` numpy arrays ``(B, h, w, c)`` of +-1.
+    """
+    iterations = validation.int_in_range("iterations", iterations, len(prefix), model.iterations)
+    x = ops.convert_to_tensor(x, model.compute_dtype)
+    _, height, width, _ = tuple(x.shape)
+    batch = model._state_batch(ops.shape(x)[0], height, width)
+    enc_shapes, dec_shapes = model.state_shapes(height, width)
+    enc, dec = model._zeros(batch, enc_shapes), model._zeros(batch, dec_shapes)
+    recon, codes = None, []
+    for t in range(iterations):
+        forced = None if t >= len(prefix) else model._code_to_step(ops.convert_to_tensor(prefix[t], x.dtype))
+        bits, recon, enc, dec = model.encode_iteration(t, x, recon, enc, dec, height, width, forced=forced)
+        codes.append(np.asarray(ops.convert_to_numpy(model._code_from_step(bits, height, width))))
+    return codes
