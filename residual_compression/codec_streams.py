@@ -23,6 +23,8 @@ from residual_compression.scaling import to_model_space
 __all__ = ["FORMATS", "compress", "decompress", "parse"]
 
 FORMATS = (1, 2)
+# The L1 weight of the bit search's objective, 1 - patch SSIM + w * L1 (code_search.py says why 2).
+SEARCH_L1_WEIGHT = 2.0
 # The documented "budget a codec cannot meet" error, where this install has it.
 _BudgetError = getattr(errors, "BudgetError", ResidualCompressionError)
 
@@ -89,10 +91,10 @@ def _whole_iterations(codec, stream):
 
 
 def _objective(images, decoded):
-    """Per image, the search's objective on uint8 images: 1 - patch SSIM + 0.1 L1 (loss.PatchSSIML1Loss)."""
+    """Per image, the search's objective on uint8 images: 1 - patch SSIM + w L1 (loss.PatchSSIML1Loss)."""
     a, b = np.asarray(images, np.float64), np.asarray(decoded, np.float64)
     ssim = patch_ssim_map(a, b).reshape(len(a), -1).mean(axis=1)
-    return 1.0 - ssim + 0.1 * np.abs(a - b).reshape(len(a), -1).mean(axis=1) / 255.0
+    return 1.0 - ssim + SEARCH_L1_WEIGHT * np.abs(a - b).reshape(len(a), -1).mean(axis=1) / 255.0
 
 
 def _search_budget(codec, group, budget, fmt, grey, height, width, streams):
@@ -114,11 +116,13 @@ def _search_budget(codec, group, budget, fmt, grey, height, width, streams):
             chunk = indices[start : start + step]
             x = np.pad(group[chunk], ((0, 0), (0, ph - height), (0, pw - width), (0, 0)), mode="edge")
             x = to_model_space(x)
-            prefix, _ = code_search.search_codes(codec.model, x, whole, codec.search_steps)
+            steps = codec.search_steps
+            prefix, _ = code_search.search_codes(codec.model, x, whole, steps, l1_weight=SEARCH_L1_WEIGHT)
             codes = code_search.continue_codes(codec.model, x, prefix, total)
             bits = np.stack(codes, axis=1).astype(np.int8)
             if fmt == 1:
-                candidates = [bitstream.encode_stream(codec.model_id, width, height, b)[: bitstream.HEADER_SIZE + budget] for b in bits]
+                end = bitstream.HEADER_SIZE + budget
+                candidates = [bitstream.encode_stream(codec.model_id, width, height, b)[:end] for b in bits]
             else:
                 candidates = bitstream.encode_streams2(
                     codec.model_id, width, height, bits, context=codec.context_model,

@@ -10,6 +10,7 @@ from conftest import small_model
 from conftest import synthetic_images
 from residual_compression import ResidualCompressionError
 from residual_compression.codec import ProgressiveCodec
+from residual_compression.codec_streams import SEARCH_L1_WEIGHT
 from residual_compression.codec_streams import _objective
 from residual_compression.scaling import to_model_space
 
@@ -32,7 +33,7 @@ def test_zero_steps_is_the_greedy_code():
 
     model = _model()
     x = to_model_space(synthetic_images(3, seed=2))
-    codes, losses = search_codes(model, x, 3, 0)
+    codes, losses = search_codes(model, x, 3, 0, l1_weight=SEARCH_L1_WEIGHT)
     greedy, _ = model.encode(x, 3)
     for a, b in zip(codes, greedy):
         np.testing.assert_array_equal(a, np.asarray(b))
@@ -44,8 +45,8 @@ def test_search_never_loses_and_reports_the_loss_of_its_bits():
 
     model = _model()
     x = to_model_space(synthetic_images(4, seed=3))
-    _, greedy = search_codes(model, x, 2, 0)
-    codes, losses = search_codes(model, x, 2, 15, learning_rate=0.1)
+    _, greedy = search_codes(model, x, 2, 0, l1_weight=SEARCH_L1_WEIGHT)
+    codes, losses = search_codes(model, x, 2, 15, l1_weight=SEARCH_L1_WEIGHT, learning_rate=0.1)
     assert (losses <= greedy + 1e-6).all() and (losses < greedy - 1e-4).any()
     assert set(np.unique(np.concatenate([c.ravel() for c in codes]))) <= {-1.0, 1.0}
     # The reported loss is the objective of the returned bits, decoded.
