@@ -25,6 +25,7 @@ import pathlib
 import sys
 
 from residual_compression import __version__
+from residual_compression.argtypes import non_negative_int
 from residual_compression.argtypes import positive_int
 from residual_compression.errors import ResidualCompressionError
 
@@ -125,7 +126,7 @@ def _cmd_encode(args):
         target = out / (path.stem + ".rc") if out.is_dir() else out
         try:
             image = load_image(path)
-            codec = codec or _load_codec(args.model)
+            codec = codec or _load_codec(args.model).replace(search_steps=args.search_steps)
             data = codec.compress(image, num_bytes=args.bytes, iterations=args.iterations)
         except ResidualCompressionError as e:
             message = str(e)
@@ -285,6 +286,8 @@ def build_parser():
     group = p.add_mutually_exclusive_group()
     group.add_argument("--bytes", type=positive_int, help="payload budget in bytes (default: the preset's)")
     group.add_argument("--iterations", type=positive_int, help="number of iterations instead of --bytes")
+    p.add_argument("--search-steps", type=non_negative_int, default=0, metavar="N",
+                   help="encoder effort: search the bits for N steps (slower encoding, better pictures; 0: greedy)")
     p.set_defaults(func=_cmd_encode)
 
     p = sub.add_parser("decode", help="decompress a stream file to an image")

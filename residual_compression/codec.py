@@ -90,10 +90,11 @@ class ProgressiveCodec:
             this model id, else the uniform model). Decoding uses the one the
             stream names, whatever this is.
         search_steps: encoder effort. 0 (default): the paper's greedy bits.
-            ``N``: for budgets (``num_bytes`` / ``bpp``) of images up to one
-            tile, the bits of the whole iterations the budget holds are
-            searched for ``N`` gradient steps (:mod:`.code_search`) and kept
-            where they decode better; slower encoding, same decoder and format.
+            ``N``: ``compress`` searches the bits of the whole iterations a
+            stream holds for ``N`` gradient steps (:mod:`.code_search`) and
+            keeps them where they decode better; images larger than one tile
+            and ``quality=`` streams stay greedy. Same decoder and format;
+            encoding takes about ``N / 100`` s per thumbnail and iteration.
     """
 
     # A format-1 header, and the most a format-2 header of a thumbnail takes

@@ -97,9 +97,9 @@ def _objective(images, decoded):
     return 1.0 - ssim + SEARCH_L1_WEIGHT * np.abs(a - b).reshape(len(a), -1).mean(axis=1) / 255.0
 
 
-def _search_budget(codec, group, budget, fmt, grey, height, width, streams):
-    """``streams`` (greedy, exactly ``budget`` bytes) with each image's whole
-    iterations searched (:mod:`.code_search`, ``codec.search_steps`` steps),
+def _search(codec, group, budget, fmt, grey, height, width, streams):
+    """``streams`` (greedy: of exactly ``budget`` bytes, or whole iterations
+    when ``budget`` is None) with each image's whole iterations searched (:mod:`.code_search`, ``codec.search_steps`` steps),
     the rest encoded greedily after them; an image keeps the searched stream
     only where it decodes better by the search's objective."""
     from residual_compression import code_search  # imports Keras: only when a search runs
@@ -110,7 +110,8 @@ def _search_budget(codec, group, budget, fmt, grey, height, width, streams):
     for whole in sorted({k for k, _ in shape if k > 0}):
         indices = [i for i, (k, _) in enumerate(shape) if k == whole]
         total = max(t for i, (_, t) in enumerate(shape) if i in indices)
-        total = min(codec.max_iterations, total + (fmt == 2))  # room for a costlier searched code
+        if budget is not None and fmt == 2:
+            total = min(codec.max_iterations, total + 1)  # room for a costlier searched code
         step = codec._images_per_call(height, width)
         for start in range(0, len(indices), step):
             chunk = indices[start : start + step]
@@ -121,7 +122,7 @@ def _search_budget(codec, group, budget, fmt, grey, height, width, streams):
             codes = code_search.continue_codes(codec.model, x, prefix, total)
             bits = np.stack(codes, axis=1).astype(np.int8)
             if fmt == 1:
-                end = bitstream.HEADER_SIZE + budget
+                end = None if budget is None else bitstream.HEADER_SIZE + budget
                 candidates = [bitstream.encode_stream(codec.model_id, width, height, b)[:end] for b in bits]
             else:
                 candidates = bitstream.encode_streams2(
@@ -217,8 +218,6 @@ def compress(codec, images, num_bytes=None, iterations=None, bpp=None, format=2,
             out = _encode_quality(codec, group, quality, quality_metric, block, grey, height, width, budget)
         elif budget is not None:
             out = _encode_budget(codec, group, budget, format, grey, height, width)
-            if codec.search_steps and not codec.is_tiled(height, width):
-                out = _search_budget(codec, group, budget, format, grey, height, width, out)
         else:
             bits = codec.encode(group, codec._resolve_iterations(None, iterations, height, width))
             if format == 1:
@@ -227,6 +226,8 @@ def compress(codec, images, num_bytes=None, iterations=None, bpp=None, format=2,
                 out = bitstream.encode_streams2(
                     codec.model_id, width, height, bits, context=codec.context_model, grey=grey
                 )
+        if codec.search_steps and quality is None and not codec.is_tiled(height, width):
+            out = _search(codec, group, budget, format, grey, height, width, out)
         for i, stream in zip(indices, out):
             streams[i] = stream
     return streams[0] if single else streams

@@ -274,3 +274,21 @@ def test_module_entry_point_help():
             timeout=120,
         )
         assert result.returncode == 0 and "usage" in result.stdout
+
+
+def test_encode_with_search_steps_decodes_with_the_plain_decoder(tmp_path, png):
+    from residual_compression.codec_streams import _objective
+
+    plain, searched = tmp_path / "plain.rc", tmp_path / "searched.rc"
+    assert main(["encode", str(png), "-o", str(plain), "--bytes", "48"]) == 0
+    assert main(["encode", str(png), "-o", str(searched), "--bytes", "48", "--search-steps", "5"]) == 0
+    assert plain.stat().st_size == searched.stat().st_size
+    image = np.asarray(Image.open(png))[None]
+    scores = []
+    for stream in (plain, searched):
+        out = tmp_path / (stream.stem + ".png")
+        assert main(["decode", str(stream), "-o", str(out)]) == 0
+        scores.append(_objective(image, np.asarray(Image.open(out))[None])[0])
+    assert scores[1] <= scores[0]
+    with pytest.raises(SystemExit):
+        main(["encode", str(png), "-o", str(searched), "--search-steps", "-1"])

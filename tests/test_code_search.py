@@ -77,10 +77,14 @@ def test_codec_search_fills_the_budget_and_never_decodes_worse(fmt):
     images = synthetic_images(4, seed=5)
     greedy = _codec()
     searched = _codec(search_steps=10)
-    for budget in (20, 40):
-        plain = greedy.compress(images, num_bytes=budget, format=fmt)
-        better = searched.compress(images, num_bytes=budget, format=fmt)
-        assert [len(s) - greedy.stream_header_size(s) for s in better] == [budget] * 4
+    for budget in (20, 40, None):
+        kwargs = {"iterations": 2} if budget is None else {"num_bytes": budget}
+        plain = greedy.compress(images, format=fmt, **kwargs)
+        better = searched.compress(images, format=fmt, **kwargs)
+        if budget is not None:
+            assert [len(s) - greedy.stream_header_size(s) for s in better] == [budget] * 4
+        else:
+            assert all(greedy.progressive(s).shape[0] == 2 for s in better)
         before = _objective(images, greedy.decompress(plain))
         after = _objective(images, greedy.decompress(better))  # the plain decoder reads them
         assert (after <= before + 1e-12).all()
