@@ -33,7 +33,7 @@ import keras
 import numpy as np
 from keras import ops
 
-__all__ = ["check_layer", "to_numpy", "value_and_input_grads"]
+__all__ = ["check_layer", "rand", "randomize_weights", "to_numpy", "value_and_input_grads"]
 
 
 # ------------------------------------------------------------------ utilities
@@ -41,6 +41,18 @@ def _numpy(t):
     if isinstance(t, keras.Variable):
         t = t.value
     return np.asarray(ops.convert_to_numpy(t))
+
+
+def rand(*shape, seed=0, low=-1.0, high=1.0):
+    """A float32 array of ``shape``, uniform in ``[low, high)``."""
+    return np.random.default_rng(seed).uniform(low, high, shape).astype("float32")
+
+
+def randomize_weights(layer, seed=1, scale=0.5):
+    """Every weight of ``layer`` redrawn from a normal of std ``scale``."""
+    rng = np.random.default_rng(seed)
+    for w in layer.weights:
+        w.assign(rng.normal(scale=scale, size=tuple(w.shape)).astype("float32"))
 
 
 def to_numpy(x):
