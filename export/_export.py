@@ -28,7 +28,6 @@ Two traps are avoided on purpose:
 """
 
 import dataclasses
-import json
 import pathlib
 import shutil
 import tempfile
@@ -37,16 +36,18 @@ import numpy as np
 
 from residual_compression import bitstream
 from residual_compression.errors import ResidualCompressionError
+from residual_compression.export._metadata import DECODER_TFLITE
+from residual_compression.export._metadata import ENCODER_TFLITE
+from residual_compression.export._metadata import METADATA_FILE
+from residual_compression.export._metadata import SAVED_MODEL_DIR
+from residual_compression.export._metadata import build_metadata
+from residual_compression.export._metadata import write_metadata
+from residual_compression.export._verify import check_export
 from residual_compression.models.compiled import remapper_off
 
 __all__ = ["ExportResult", "FORMATS", "export_model"]
 
 FORMATS = ("saved_model", "tflite", "both")
-METADATA_FILE = "export.json"
-SAVED_MODEL_DIR = "saved_model"
-ENCODER_TFLITE = "encoder.tflite"
-DECODER_TFLITE = "decoder.tflite"
-METADATA_VERSION = 1
 
 
 class ExportError(ResidualCompressionError):
@@ -219,150 +220,6 @@ def _convert(saved_model_dir, signature):
         raise ExportError(f"TFLite conversion of the {signature!r} signature failed: {e}") from e
 
 
-# -- metadata -------------------------------------------------------------------------
-
-
-def _metadata(codec, graph, fmt):
-    import keras
-    import tensorflow as tf
-
-    h, w, b, k = graph.height, graph.width, graph.bytes_per_iteration, graph.max_iterations
-    sizes = "fixed: only {w}x{h} images (re-export with image_size for other sizes)".format(w=w, h=h)
-    signatures = {
-        "encode": {
-            "inputs": {"images": f"uint8 [N, {h}, {w}, 3]", "iterations": f"int32 [] in 1..{k}"},
-            "outputs": {
-                "codes": f"uint8 [N, iterations, {b}]",
-                "payload_bytes": f"string [N] ({b} * iterations bytes)",
-                "stream_bytes": f"string [N] ({bitstream.HEADER_SIZE}-byte header + payload)",
-            },
-        },
-        "decode": {
-            "inputs": {"codes": f"uint8 [N, T, {b}], T in 1..{k}"},
-            "outputs": {"images": f"uint8 [N, {h}, {w}, 3]"},
-        },
-        "decode_progressive": {
-            "inputs": {"codes": f"uint8 [N, T, {b}], T in 1..{k}"},
-            "outputs": {"images": f"uint8 [N, {h}, {w}, 3]", "reconstructions": f"uint8 [N, T, {h}, {w}, 3]"},
-        },
-        "decompress": {
-            "inputs": {"stream_bytes": "string [N], whole streams of one length"},
-            "outputs": {"images": f"uint8 [N, {h}, {w}, 3]", "iterations": "int32 [N]"},
-        },
-        "serving_default": "encode",
-    }
-    model = codec.model
-    return {
-        "metadata_version": METADATA_VERSION,
-        "model": codec.name,
-        "model_id": codec.model_id,
-        "compatible_ids": sorted(int(i) for i in codec.compatible_ids),
-        "trained": codec.trained,
-        "architecture": model.architecture,
-        "config": {"bits": model.bits, "iterations": model.iterations, "width": model.width},
-        "max_iterations": k,
-        "image_size": {"height": h, "width": w, "supported": sizes},
-        "padded_size": {"height": graph.padded[0], "width": graph.padded[1]},
-        "code_shape": list(graph.code_shape),
-        "bytes_per_iteration": b,
-        "header_size": bitstream.HEADER_SIZE,
-        "header_hex": graph.header.hex(),
-        "format": fmt,
-        "signatures": signatures,
-        "tflite_signatures": {
-            ENCODER_TFLITE: {
-                "encode": {
-                    "inputs": signatures["encode"]["inputs"],
-                    "outputs": {"codes": signatures["encode"]["outputs"]["codes"]},
-                }
-            },
-            DECODER_TFLITE: {"decode": signatures["decode_progressive"]},
-        },
-        "loop": "tf.while_loop" if graph.stages == 1 else f"{graph.stages} unrolled tf.cond stages",
-        "versions": {"tensorflow": tf.__version__, "keras": keras.__version__},
-        "files": {},
-        "verification": None,
-    }
-
-
-# -- verification ---------------------------------------------------------------------
-
-
-def sample_images(n, height, width, seed=0):
-    """Deterministic thumbnail-like uint8 images (gradients plus texture)."""
-    rng = np.random.default_rng(seed)
-    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
-    out = []
-    for _ in range(n):
-        fx, fy, phase = rng.uniform(0.05, 0.4), rng.uniform(0.05, 0.4), rng.uniform(0, 6.3)
-        base = np.stack([np.sin(fx * x + phase), np.cos(fy * y - phase), np.sin(fx * x + fy * y)], -1)
-        image = 127.5 + 90 * base + rng.normal(0, 12, (height, width, 3))
-        out.append(np.clip(np.rint(image), 0, 255).astype(np.uint8))
-    return np.stack(out)
-
-
-def reference_outputs(codec, images, iterations):
-    """What the Keras codec gives: payload codes, streams and reconstructions."""
-    streams = codec.compress(images, iterations=iterations, format=1)  # the exports' format
-    codes = np.stack(
-        [np.frombuffer(s[bitstream.HEADER_SIZE :], np.uint8).reshape(iterations, -1) for s in streams]
-    )
-    bits = codec.encode(images, iterations)
-    recons = codec.decode(bits, images.shape[1], images.shape[2], return_all=True)
-    return {"codes": codes, "streams": streams, "reconstructions": recons}
-
-
-def _verify(codec, graph, result, n_images=4):
-    """Runs the exported files on sample images and compares with the codec."""
-    k = graph.max_iterations
-    images = sample_images(n_images, graph.height, graph.width, seed=12345)
-    # The graphs encode the whole image in one piece: compare with a codec that
-    # does too (the default codec tiles images over 256x256 pixels).
-    whole = codec.replace(tile_size=max(codec.tile_size, *codec.padded_size(graph.height, graph.width)))
-    ref = reference_outputs(whole, images, k)
-    counts = sorted({1, max(1, k // 2), k})
-    report = {"images": n_images, "iterations": counts}
-    failures = []
-    if result["saved_model"] is not None:
-        import tensorflow as tf
-
-        loaded = tf.saved_model.load(str(result["saved_model"]))
-        for n in counts:
-            out = loaded.signatures["encode"](images=tf.constant(images), iterations=tf.constant(n, tf.int32))
-            if not np.array_equal(out["codes"].numpy(), ref["codes"][:, :n]):
-                failures.append(f"SavedModel encode codes differ from the codec at {n} iterations")
-            length = bitstream.HEADER_SIZE + n * graph.bytes_per_iteration
-            if [bytes(s) for s in out["stream_bytes"].numpy()] != [s[:length] for s in ref["streams"]]:
-                failures.append(f"SavedModel encode streams differ from codec.compress at {n} iterations")
-        dec = loaded.signatures["decode_progressive"](codes=tf.constant(ref["codes"]))
-        diff = np.abs(dec["reconstructions"].numpy().astype(np.int16) - ref["reconstructions"])
-        report["saved_model_max_level_diff"] = int(diff.max())
-        if diff.max() != 0:
-            failures.append(
-                f"SavedModel decode differs from the codec in {int((diff != 0).sum())} values "
-                f"(max {int(diff.max())} grey levels)"
-            )
-    if result["encoder_tflite"] is not None:
-        from residual_compression.export.litert import LiteRTCodec
-
-        try:
-            lite = LiteRTCodec(result["out_dir"])
-        except ImportError as e:  # pragma: no cover - ai-edge-litert is not installed
-            report["litert"] = f"not verified (pip install ai-edge-litert): {e}"
-        else:
-            for n in counts:
-                if not np.array_equal(lite.encode(images, n), ref["codes"][:, :n]):
-                    failures.append(f"LiteRT encoder codes differ from the codec at {n} iterations")
-            recons = lite.decode(ref["codes"], return_all=True)
-            diff = np.abs(recons.astype(np.int16) - ref["reconstructions"])
-            report["litert_max_level_diff"] = int(diff.max())
-            report["litert_values_off"] = int((diff != 0).sum())
-            if diff.max() > 1:
-                failures.append(f"LiteRT decoder is off by up to {int(diff.max())} grey levels (allowed: 1)")
-    report["passed"] = not failures
-    return report, failures
-
-
 # -- the entry point ------------------------------------------------------------------
 
 
@@ -446,7 +303,7 @@ def export_model(
     )
     out_dir = _prepare_out_dir(out_dir, targets, overwrite)
     graph = CodecGraph(codec, max_iterations, height, width)
-    metadata = _metadata(codec, graph, format)
+    metadata = build_metadata(codec, graph, format)
     result = {"out_dir": out_dir, "saved_model": None, "encoder_tflite": None, "decoder_tflite": None}
 
     if want_sm:
@@ -464,34 +321,11 @@ def export_model(
                 (out_dir / name).write_bytes(_convert(tmp, signature))
                 result[key] = out_dir / name
     # The metadata is written before verification: the LiteRT runner reads it.
-    _write_metadata(out_dir, result, metadata)
+    write_metadata(out_dir, result, metadata)
     if verify:
-        report, failures = _verify(codec, graph, result)
+        report, failures = check_export(codec, graph, result)
         metadata["verification"] = report
-        _write_metadata(out_dir, result, metadata)
+        write_metadata(out_dir, result, metadata)
         if failures:
             raise ExportError("the exported model failed its verification: " + "; ".join(failures))
     return ExportResult(metadata=metadata, **result)
-
-
-def _file_sizes(result):
-    sizes = {}
-    if result["saved_model"] is not None:
-        root = result["saved_model"]
-        sizes[SAVED_MODEL_DIR] = sum(
-            p.stat().st_size for p in root.rglob("*") if p.is_file() and "assets.extra" not in p.parts
-        )
-    for key in ("encoder_tflite", "decoder_tflite"):
-        if result[key] is not None:
-            sizes[result[key].name] = result[key].stat().st_size
-    return sizes
-
-
-def _write_metadata(out_dir, result, metadata):
-    metadata["files"] = _file_sizes(result)
-    text = json.dumps(metadata, indent=2) + "\n"
-    (out_dir / METADATA_FILE).write_text(text)
-    if result["saved_model"] is not None:
-        extra = result["saved_model"] / "assets.extra"
-        extra.mkdir(exist_ok=True)
-        (extra / METADATA_FILE).write_text(text)

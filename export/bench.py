@@ -57,7 +57,7 @@ def benchmark_export(
     k = meta["max_iterations"]
     n = k if iterations is None else int_in_range("iterations", int(iterations), 1, k)
     h, w = meta["image_size"]["height"], meta["image_size"]["width"]
-    from residual_compression.export._export import sample_images
+    from residual_compression.export._verify import sample_images
 
     rows = []
     print(f"model {meta['model']} (id {meta['model_id']}, {'trained' if meta['trained'] else 'UNTRAINED'}), "
