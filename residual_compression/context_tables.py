@@ -222,6 +222,53 @@ TABLES[4] = (
     ),
 )
 
+TABLES[5] = (
+    "conv_lstm_photo16 v1: 400 training-split photo thumbnails, strength 64",
+    (21, 22),
+    "937dc1aef640954a585220e5b99fdf7a5f2405bdff57d9c2baf93bc2278cf644",
+    (
+        "eNrtXGt32zYSxfdNm4cdyxLF90OkZMvZJNt24zrr//+r9giw5AtcImRsMLWsmXOqKmNwQICYO3cGoJQSOSH5SJq3pI"
+        "lI82GE5eUIzQVp0slGmkxmOSfNhjQFaVYjLK9JU5PmZkQbERGRYxdEy1Z/vgNNRVhd6s+zH6KQkXPCyQVoGv15SQiT"
+        "UJtQEsP366CWM5rDFjRbwvMNtfnisbyF73/QbBs7HWi+kuZalvjJca+ZpXlPmgXxr/Ne3qToqktLMyf+xb3HvRwthM"
+        "x7WWQIWdA9JwfkQ94ZD7Tp54slzU9MbLUkfClkaZ+cJE7MNDnSGeVRS9LMRsTCC+orImbAvjxNxlM4UTRs1Lctl5TN"
+        "ZJRvRSM8Lj3wI8zZMkKJtbf3Bfh+ri3OwcKF5mI53Ful/7qA57Jr+8Yz6v06udT4HgGq1Ie+zqH3D9paBE8kD7qSM8"
+        "hRw62iEqwVemwVZPytjkkljX31EBf3+fDbHstX8Hw3Ot6UMIpK21yDH/1bz3ULba6Cc1iRl4zVuRXl1+BNc73yMlgb"
+        "qfaEBNbP3ONxMfCuUq9p5AOmrwzaXGo7KbTJCKmeI+hfzcMqD2d5ZY30yvG4rR5TAb681m024IM3PZY7yIR2//9EmN"
+        "Ba3r3SdkrnfrbwROy4PCMNx8ro4RkPxZQZxaaI7GQUPYvJVvU0ET8j3ssstyGPaNVwJbKm1V732qlo7ZUCYycnc/LK"
+        "j07tyqzTiPx9NsJ3ogE7S+qd/SKUpGqqnZCoN19OqffFwFX9KLEkjh2TnZrwMIYZLgHDS/2XHKxFWlMA5lTaZgya3z"
+        "zzGYPlt1YeUR7iO7L3SH9i7+H4IdYWVkHRrABrlf53C0+z1bkD5jUGXa/h2dWe+7lSj9XKz7pd7sT3zML8TvtnA+jd"
+        "qXG7XiLHL4hgS+1Nrg/meu1UgB6phbozD7ouwHKq7SCClbq/Ata8We2NgzPhKhiY1eZB2XsBXmnmcwOIVJAPxrr3Dd"
+        "QxWo8vt+CJK/2fmy9nFi5VGv0qGF3tYGPqrSEgFrnxYjGCHyYUU2x+uCZkbibjh03QSsuPq2rdCN67HjHSm16ubl+1"
+        "pdrXWtm7XiKnIUtiy4ly95Ii0izV8J5UQvyZ7TAmJJNx7ERNtdvVP9KhvbbLkTWHlOzMCSELL/tN4K+l1iMnr7TXYx"
+        "Qr9fW5w8xrDzYWVuTCWker7wxZd6ct1060CoeuGcS466BxuSHeu3DmMLdipYkaDSDqjkufeSzv7Wz095VjOdMz1Fox"
+        "YgX30wUdqchLlgzYsqlFVOrxRKdhuZXDlmMru489mJMDnscH9j637OTAzQxKl3A/jELP9bjUy4JCcWwz0hJGmhyYcA"
+        "bznGkvw6p+4uHYOaBEZ9kxfHsNbRqNVy1Yq5z8aEmoHhE/zL3VFZ90qm/XNSMebrPB1WS5fDMZgjW0JjfUF/d+rYbr"
+        "2NfKPsnVV0W5EY4tckDmOdU0PlCbiPjhEMeeK/dEP3NR3rfK1VSns6Y7UcaRa96bO0SEh5cjoirvdi0JIS/I32Ng+1"
+        "ilSfTVS6uCkTnIn1lVrNoTl/HMiYmwGVxlzrSkgFcFcdE8KMfGvjoV8s2D0slTUv3cljBjrVXHMBy4g1pQ9oM8ZW1F"
+        "sQyuMnWqGjRrta8f5t44IvJaJXX8emGtQ4PkyLENVmD9M/bkeiuwc6G/IzM32BUBGzSWkXUzT3uO1MquooezjBzbZA"
+        "qtsk/TZVZ9uDjkKbGFkCwVtEkPlQrEw/QBPR57z63adQ2WudZUUr2FZyYegagZsUo+s8fIXE/GhAs11VtiXMde0ShK"
+        "GmmjhndXW+LYJeFwp9x37xol78OdovBZEa5jcwZ9robPilz0MuqIfHkxwCFDRqhsEstJb80hHWDLczVcx84IAfgUSk"
+        "OaGvx96XC2zOJ7K40FWKk2WOFWtmceBKugl0q3bOCq0nrrZH2IaA3ceTiOXYDlNmhEcM9Vmjo2cuPaOvdSHeYQNUtP"
+        "XG6tHCGFepGp4K2gL3O2pAH0ni72ibw0iRx+mFgYYt68SBymF1s7lUvVf5YgAgyZ6RWFrNJ4MWLRXPeeOG3CnapF/I"
+        "xVyDo2zsDjjGGeklrvr5kMBa9aephSCXbMmymRk6fE+l9zaFNY79wtAbf5TSXeceb37MbsjfIpbn7vj9tkk0XPXE35"
+        "nlRCeMuna9Kf5vy4G+tjFy1ZroRjn6TwGWlmg8zrzkb48rLXcjKQaXI+GHKk05z7Sskyvlnz6JU1zerQ/RTK3V1iP2"
+        "0pX8aTgXhv2aGWcgX8MLfmPNPfsfZVq/79RzwnbM5vIzM350ZK0Jj2WEWpVcgT8hlw2rBnOHOoWhi+3Tl8PnvY+cVV"
+        "ncGzy1Tf7wmZv7ewHjqaw9x658u0LxweLu88noYgol5qj5sDoppfmUA8NxXpCDQLD5+ZOTwztvpaHOzsvfWdXpkLp/"
+        "dwtRHMJtKgvhyBNVOfT9Xj+0cmc4mVfe69sHj+3BOhEM+LA4qmVg6Cs2Q8HWd17nBs+y3p3d7y7zSWc3qOQ7/rlvRW"
+        "1S7I8kfCwPkkq7qezDJX8PiMa9fLhIeyxRuKy2uywychPyt5d+YUZedJ/6J1eEY+OKOr3oyICFzHtivkvNM9ZoU/TU"
+        "o1/D7I04TvmeuoHVVj6hH5+6bXl2vy9xvSXAFWvwHkfK+f5G/wjM71U3oPz+hct3lrXcWCvxmSamxfkJ0YsLrUTx9R"
+        "rlDDuyE/x0DeQV/nwSwvwCMyPYoE7Ne6Ba7tRs8OviNWe9ZeA3rzjmQMc9Jom5jzbvXMZnSVyClIDiu80ZiTAacyGW"
+        "sN68ecIi5g9ZaefLl21qptx2TiK7jWnIbCs8Rhf9+mg9ixVSFPsWLFwGAynpre6hbIl65172s1/Es+W0Dmm8NVOfx1"
+        "pa/dt/mk0RzfHPniycRFXq/cB9L8SsuhRipzKCIicoxYff8Mza+0HGqkMocir9Gf7wNofqXlUCOVORQRXxZfPpY55O"
+        "+7z9sHjTmh3d/mC2gSz739+fD9P2pXl+m38xU0sffewj6FqS3vPj+DpvO02e/R3Kr+/e5dm+/w/WpEX+sJRypyLFj9"
+        "uDb2mq+k4TZbz2rBNn+PsPPJ0+ZYfXmvuRsx9vsRc3g/2s6PsVrisnAbEeHY4svHx7FRsxnRxsex/4DvtcfOHWi+vK"
+        "K4jLnDjafNFjR/PSMufxeOLTJitfzvRfDD4+XYzxmpcGyJy8KxRYRjC8d2NXc9be5GxJQ/nTb/fWJfxxiXtyO4jTuH"
+        "3RFwG5Hj5tj3wrGFY0tcFo4tIhxbfPlFc+ztiJjyWXPLxzbfeux8e6Vx+dMr5TYix82xpY79azj2nXBsicvCsUVkHY"
+        "ovB0L+q0Ax5bXUsW+FY4u8QI799xNXy1PW8zepY/+05e/CsSUuiwjHFl8Wjq2k9hV6pLfCsUWOmB+i5lbJWZFpLUtc"
+        "Fm4jIhxbfFk4tnDs1zSHIsKxxZf/0Tn8PxRqKV8="
+    ),
+)
+
 
 def fit(codes, strength=64):
     """Initial ``(ones, totals)`` from codes ``(N, T, h, w, c)`` of +-1."""

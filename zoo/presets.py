@@ -96,14 +96,15 @@ _CPU = "on CIFAR-10 train, TensorFlow CPU"
 _PHOTO_CAMPAIGN_CONFIG = {"bits": 2, "iterations": 8, "width": 0.5, "seed": 0, "hidden_kernel_size": 1}
 
 
-def _photo_campaign(family, base_id, sha256, steps, recipe, wall_time, results):
+def _photo_campaign(family, base_id, sha256, steps, recipe, wall_time, results, *, iterations=8, budgets=None):
     """A checkpoint of the photo campaign (docs/training.md): conv_lstm in
-    ``_PHOTO_CAMPAIGN_CONFIG`` fine-tuned from the zoo's weights; ``recipe``
-    is what the run did beyond the common mix and loss (may be empty)."""
+    ``_PHOTO_CAMPAIGN_CONFIG`` (with ``iterations`` unrolled) fine-tuned from
+    the zoo's weights; ``recipe`` is what the run did beyond the common mix and
+    loss (may be empty). ``budgets``: default the 64 B and 128 B presets."""
     return _network(
         family, "conv_lstm",
-        _PHOTO_CAMPAIGN_CONFIG,
-        budgets=_progressive(family, base_id),
+        {**_PHOTO_CAMPAIGN_CONFIG, "iterations": iterations},
+        budgets=budgets or _progressive(family, base_id),
         weights=f"{family}/{family}.weights.h5",
         sha256=sha256,
         training=(
@@ -254,5 +255,21 @@ PRESETS = (
             CIFAR10_TEST_1000: {64: (0.830, 64.0, 21.74), 128: (0.877, 126.7, 23.96)},
             KODAK_THUMBNAILS: {64: (0.756, 64.0, 21.89), 128: (0.808, 127.3, 23.49)},
         },
+    ),
+    # The annealed campaign (step 3,800) unrolled to 16 iterations and trained 600 steps
+    # more at 16: 128 B presets that fill their budget, and 256 B (16 iterations of 16 raw bytes).
+    *_photo_campaign(
+        "conv_lstm_photo16", 21, "00c8be6a5152b213de12a4a4afbc65fe0baca044fc64a9a6977b2c9c27167b3e", 4400,
+        (
+            "from step 1200 also on partial iterations, lr 3e-4 to step 2800 then cosine-annealed to "
+            "step 3800, then 600 steps unrolling 16 iterations (lr 1e-4), "
+        ),
+        "about 8 h 30 min",
+        {
+            PHOTO_VALIDATION: {64: (0.759, 64.0, 20.35), 128: (0.825, 128.0, 22.27), 256: (0.835, 243.9, 22.75)},
+            KODAK_THUMBNAILS: {64: (0.748, 64.0, 21.90), 128: (0.817, 128.0, 23.67), 256: (0.826, 239.5, 23.98)},
+        },
+        iterations=16,
+        budgets=(("conv_lstm_photo16_128B", 21, 128), ("conv_lstm_photo16_256B", 22, 256)),
     ),
 )
