@@ -39,13 +39,13 @@ __all__ = ["continue_codes", "search_codes"]
 _BETAS = (0.9, 0.999)
 
 
-def _objective(model, x, l1_weight):
-    """``logits -> per-image loss`` of the reconstruction after the last iteration."""
-    _, height, width, _ = tuple(x.shape)
+def _objective(model, l1_weight):
+    """``(logits, x) -> per-image loss`` of the reconstruction after the last iteration."""
     loss = PatchSSIML1Loss(l1_weight, reduction=None)
-    _, dec_shapes = model.state_shapes(height, width)
 
-    def objective(logits):
+    def objective(logits, x):
+        _, height, width, _ = tuple(x.shape)
+        _, dec_shapes = model.state_shapes(height, width)
         states = model._zeros(model._state_batch(ops.shape(x)[0], height, width), dec_shapes)
         recon = None
         for t, u in enumerate(logits):
@@ -56,30 +56,42 @@ def _objective(model, x, l1_weight):
     return objective
 
 
-def _value_and_grad(objective):
-    """``logits -> (per-image loss, gradients)`` compiled for the backend."""
+def _value_and_grad(model, l1_weight):
+    """``(logits, x) -> (per-image loss, gradients)`` compiled for the backend.
+
+    Under TensorFlow the ``tf.function`` is kept on the model (it reads the
+    weights when it runs), so later batches reuse its trace; under JAX a
+    jitted function would hold the weights as constants, so each search
+    compiles its own.
+    """
     backend = keras.backend.backend()
+    objective = _objective(model, l1_weight)
     if backend == "tensorflow":
         import tensorflow as tf
 
-        @tf.function(autograph=False, reduce_retracing=True)
-        def run(logits):
-            with tf.GradientTape() as tape:
-                tape.watch(logits)
-                loss = objective(logits)
-                total = tf.reduce_sum(loss)
-            return loss, tape.gradient(total, logits)
+        cache = model.__dict__.setdefault("_code_search", {})
+        if l1_weight not in cache:
 
-        return lambda logits: run([tf.convert_to_tensor(u) for u in logits])
+            @tf.function(autograph=False, reduce_retracing=True)
+            def run(logits, x):
+                with tf.GradientTape() as tape:
+                    tape.watch(logits)
+                    loss = objective(logits, x)
+                    total = tf.reduce_sum(loss)
+                return loss, tape.gradient(total, logits)
+
+            cache[l1_weight] = run
+        run = cache[l1_weight]
+        return lambda logits, x: run([tf.convert_to_tensor(u) for u in logits], x)
     if backend == "jax":
         import jax
 
-        def total(logits):
-            loss = objective(logits)
+        def total(logits, x):
+            loss = objective(logits, x)
             return ops.sum(loss), loss
 
         run = jax.jit(jax.value_and_grad(total, has_aux=True))
-        return lambda logits: (lambda out: (out[0][1], out[1]))(run(list(logits)))
+        return lambda logits, x: (lambda out: (out[0][1], out[1]))(run(list(logits), x))
     raise ResidualCompressionError(
         f"the bit search needs gradients: it runs under the tensorflow or jax Keras backend, not {backend!r}"
     )
@@ -108,12 +120,12 @@ def search_codes(model, x, iterations, steps, *, l1_weight, learning_rate=0.02):
     learning_rate = validation.positive_number("learning_rate", learning_rate)
     x = ops.convert_to_tensor(x, "float32")
     logits = [np.asarray(ops.convert_to_numpy(a), np.float32) for a in model.pre_binarizer_activations(x, iterations)]
-    evaluate = _value_and_grad(_objective(model, x, l1_weight))
+    evaluate = _value_and_grad(model, l1_weight)
     best = [np.where(u < 0, -1.0, 1.0).astype(np.float32) for u in logits]
     best_loss = np.full(len(best[0]), np.inf)
     moments = [(np.zeros_like(u), np.zeros_like(u)) for u in logits]
     for step in range(steps + 1):
-        loss, grads = evaluate(logits)
+        loss, grads = evaluate(logits, x)
         loss = np.asarray(ops.convert_to_numpy(loss), np.float64)
         better = loss < best_loss  # the loss of sign(logits), before this step's update
         best_loss = np.where(better, loss, best_loss)
