@@ -83,11 +83,13 @@ def _encode_budget(codec, group, budget, fmt, grey, height, width):
     return [streams[i] for i in range(len(group))]
 
 
-def _whole_iterations(codec, stream):
-    """``(whole, total)`` iterations of a stream: complete ones, and all it touches."""
-    bits = parse(codec, [stream])[0][1]
-    complete = (bits != 0).reshape(len(bits), -1).all(axis=1)
-    return int(np.argmin(complete)) if not complete.all() else len(bits), len(bits)
+def _whole_iterations(codec, streams):
+    """Per stream, ``(whole, total)`` iterations: the complete ones, and all it touches."""
+    shapes = []
+    for _, bits in parse(codec, streams):
+        complete = (bits != 0).reshape(len(bits), -1).all(axis=1)
+        shapes.append((int(np.argmin(complete)) if not complete.all() else len(bits), len(bits)))
+    return shapes
 
 
 def _objective(images, decoded):
@@ -99,25 +101,25 @@ def _objective(images, decoded):
 
 def _search(codec, group, budget, fmt, grey, height, width, streams):
     """``streams`` (greedy: of exactly ``budget`` bytes, or whole iterations
-    when ``budget`` is None) with each image's whole iterations searched (:mod:`.code_search`, ``codec.search_steps`` steps),
-    the rest encoded greedily after them; an image keeps the searched stream
-    only where it decodes better by the search's objective."""
+    when ``budget`` is None) with each image's whole iterations searched
+    (:mod:`.code_search`, ``codec.search_steps`` steps), the rest encoded
+    greedily after them; an image keeps the searched stream only where it
+    decodes better by the search's objective."""
     from residual_compression import code_search  # imports Keras: only when a search runs
 
     ph, pw = codec.padded_size(height, width)
-    shape = [_whole_iterations(codec, s) for s in streams]
+    steps, per_call = codec.search_steps, codec._images_per_call(height, width)
+    shape = _whole_iterations(codec, streams)
     out = list(streams)
     for whole in sorted({k for k, _ in shape if k > 0}):
         indices = [i for i, (k, _) in enumerate(shape) if k == whole]
-        total = max(t for i, (_, t) in enumerate(shape) if i in indices)
+        total = max(shape[i][1] for i in indices)
         if budget is not None and fmt == 2:
             total = min(codec.max_iterations, total + 1)  # room for a costlier searched code
-        step = codec._images_per_call(height, width)
-        for start in range(0, len(indices), step):
-            chunk = indices[start : start + step]
+        for start in range(0, len(indices), per_call):
+            chunk = indices[start : start + per_call]
             x = np.pad(group[chunk], ((0, 0), (0, ph - height), (0, pw - width), (0, 0)), mode="edge")
             x = to_model_space(x)
-            steps = codec.search_steps
             prefix, _ = code_search.search_codes(codec.model, x, whole, steps, l1_weight=SEARCH_L1_WEIGHT)
             codes = code_search.continue_codes(codec.model, x, prefix, total)
             bits = np.stack(codes, axis=1).astype(np.int8)
