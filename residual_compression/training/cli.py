@@ -36,6 +36,7 @@ def _run_train(args):
         mixed_precision=args.mixed_precision,
         loss=args.loss,
         init_weights=args.init_weights,
+        init_width=args.init_width,
         partial_iterations=args.partial_iterations,
         photos=args.photos,
         photo_fraction=args.photo_fraction,
@@ -76,6 +77,7 @@ def register(subparsers):
     p.add_argument("--loss", choices=["l2", "ssim_l1"], default="l2", help="l2: the paper's (sec. 4.1); ssim_l1: 1 - patch SSIM + 0.1 L1")
     p.add_argument("--partial-iterations", action="store_true", help="also train on iterations cut after a random share of their bits (streams cut anywhere decode well)")
     p.add_argument("--init-weights", help=".weights.h5 to start from when not resuming (warm start)")
+    p.add_argument("--init-width", type=float, help="width --init-weights were trained at, if not --width: widened (Net2WiderNet)")
     p.add_argument("--validation", type=int, default=64, help="validation images (0: all of the photo validation split)")
     p.add_argument("--hidden-kernel-size", type=positive_int, help="state kernel of the LSTM models")
     p.add_argument("--priming", type=non_negative_int, default=0, help="conv_lstm: extra runs of the first iteration (hidden-state priming, Johnston et al. 2018)")

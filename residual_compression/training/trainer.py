@@ -38,6 +38,7 @@ from residual_compression.training.photos import ThumbnailSequence
 from residual_compression.training.photos import load_photos
 from residual_compression.training.photos import photo_split
 from residual_compression.training.photos import validation_thumbnails
+from residual_compression.training.widen import warm_start
 
 __all__ = ["STRATEGIES", "iteration_metrics", "train"]
 
@@ -232,6 +233,7 @@ def train(
     extra_callbacks=(),
     loss="l2",
     init_weights=None,
+    init_width=None,
     photos=None,
     photo_fraction=0.75,
     config=None,
@@ -249,6 +251,8 @@ def train(
             (:class:`~residual_compression.loss.PatchSSIML1Loss`).
         init_weights: a ``.weights.h5`` to start from (warm start) when the
             run does not resume from a checkpoint of its own.
+        init_width: the width ``init_weights`` were trained at, if not
+            ``width``: they are widened (:func:`.widen.widen_weights`).
         photos: a folder of photos (:mod:`.photos`): its training split gives
             random thumbnails mixed with ``data`` (``photo_fraction`` of each
             batch), and its validation split is the validation set.
@@ -306,7 +310,7 @@ def train(
     if start == 0 and init_weights is not None:
         with warnings.catch_warnings():  # a warm start takes the weights, not the optimizer
             warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
-            model.load_weights(init_weights)
+            warm_start(model, init_weights, init_width, architecture, config)
     steps_per_epoch = min(checkpoint_every, steps)
     epochs = -(-steps // steps_per_epoch)
     start_epoch = start // steps_per_epoch
@@ -337,6 +341,7 @@ def train(
         "photo_fraction": None if photos is None else photo_fraction,
         "loss": loss,
         "init_weights": None if init_weights is None else str(init_weights),
+        "init_width": init_width,
         "partial_iterations": bool(partial_iterations),
         "batch_size": batch_size,
         "learning_rate": learning_rate,

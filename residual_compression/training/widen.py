@@ -1,0 +1,123 @@
+"""Function-preserving widening of a trained model (Net2WiderNet).
+
+Chen, Goodfellow and Shlens, "Net2Net: Accelerating learning via knowledge
+transfer" (ICLR 2016), section 3.1: a layer with ``n`` units becomes one with
+``k n`` by copying every unit ``k`` times, and the next layer divides the
+weights it reads from the copies by ``k``, so the wider network computes the
+same function. Here the copies are concatenated (new unit ``j`` is old unit
+``j mod n``); an LSTM's ``4 n`` gate pre-activations are copied gate by gate
+(eq. 8-10: ``[i, f, o, g]`` each become ``[i, i]`` ...), so its hidden and
+cell states are copied the same way. Copies that stay equal get equal
+gradients and never diverge, so a little noise (``noise`` times each
+widened tensor's standard deviation) breaks the symmetry.
+
+This lets a run at ``width=1.0`` start from weights trained at ``0.5``
+(``train --init-weights ... --init-width 0.5``) instead of from scratch.
+"""
+
+import keras
+import numpy as np
+
+from residual_compression.errors import InvalidValueError
+from residual_compression.layers._conv_lstm_base import ConvLSTMBase
+from residual_compression.layers.lstm_cell import LSTMCell
+
+__all__ = ["warm_start", "widen_weights"]
+
+
+def _roles(model):
+    """``{variable path: (in_axis, out_axis, gates)}`` of every variable of ``model``."""
+    gated = set()
+    for layer in model._flatten_layers(include_self=False):
+        if isinstance(layer, (ConvLSTMBase, LSTMCell)):
+            gated.update(id(sub) for sub in layer._flatten_layers(include_self=False))
+    roles = {}
+    for layer in model._flatten_layers(include_self=False):
+        own = layer._trainable_variables + layer._non_trainable_variables
+        gates = 4 if id(layer) in gated or isinstance(layer, (ConvLSTMBase, LSTMCell)) else 1
+        transposed = isinstance(layer, keras.layers.Conv2DTranspose)
+        for variable in own:
+            if len(variable.shape) == 1:
+                roles[variable.path] = (None, 0, gates)
+            elif transposed:
+                roles[variable.path] = (-1, -2, gates)
+            else:
+                roles[variable.path] = (-2, -1, gates)
+    return roles
+
+
+def _expand(value, shape, role, path):
+    """``value`` copied up to ``shape`` along its input and output axes (see the module)."""
+    in_axis, out_axis, gates = role
+    in_axis = None if in_axis is None else in_axis % value.ndim
+    out_axis %= value.ndim
+    for axis, (old, new) in enumerate(zip(value.shape, shape)):
+        if old == new:
+            continue
+        if new % old:
+            raise InvalidValueError(
+                f"cannot widen {path}: axis {axis} grows from {old} to {new}, not an integer multiple"
+            )
+        k = new // old
+        if axis == in_axis:
+            value = np.concatenate([value] * k, axis=axis) / k
+        elif axis == out_axis:
+            if old % gates:
+                raise InvalidValueError(f"cannot widen {path}: {old} outputs do not split into {gates} gates")
+            moved = np.moveaxis(value, axis, -1)
+            split = moved.reshape(moved.shape[:-1] + (gates, old // gates))
+            tiled = np.concatenate([split] * k, axis=-1).reshape(moved.shape[:-1] + (new,))
+            value = np.moveaxis(tiled, -1, axis)
+        else:
+            raise InvalidValueError(f"cannot widen {path}: axis {axis} ({old} -> {new}) is not a channel axis")
+    return value
+
+
+def widen_weights(source, target, noise=0.01, seed=0):
+    """Sets ``target``'s weights to a widened copy of ``source``'s.
+
+    Args:
+        source: a built model.
+        target: a built model of the same architecture and configuration but
+            a width whose channel counts are integer multiples of
+            ``source``'s.
+        noise: standard deviation of the symmetry-breaking noise added to
+            each widened tensor, relative to that tensor's own (0: exact
+            copies, the same function as ``source``).
+        seed: seed of the noise.
+    """
+    if type(source) is not type(target):
+        raise InvalidValueError(
+            f"`source` and `target` must be the same architecture, received "
+            f"{type(source).__name__} and {type(target).__name__}"
+        )
+    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not noise >= 0:
+        raise InvalidValueError(f"`noise` must be a number >= 0, received {noise!r}")
+    roles = _roles(target)
+    sources = {v.path: v for v in source.weights}
+    if set(sources) != {v.path for v in target.weights}:
+        raise InvalidValueError("`source` and `target` do not have the same variables")
+    rng = np.random.default_rng(seed)
+    for variable in target.weights:
+        value = keras.ops.convert_to_numpy(sources[variable.path]).astype(np.float64)
+        shape = tuple(variable.shape)
+        if value.shape != shape:
+            widened = _expand(value, shape, roles[variable.path], variable.path)
+            if noise:
+                widened = widened + rng.normal(0.0, noise * value.std(), widened.shape)
+            value = widened
+        variable.assign(value.astype(keras.backend.standardize_dtype(variable.dtype)))
+
+
+def warm_start(model, weights, width, architecture, config):
+    """Loads the ``.weights.h5`` file ``weights`` into ``model``; when they were
+    trained at another ``width`` (not None), into a model of ``architecture``
+    and ``config`` at that width first, then widened into ``model``."""
+    if width is None or width == config["width"]:
+        model.load_weights(weights)
+        return
+    from residual_compression.models import build_model
+
+    source = build_model(architecture, **{**config, "width": width})
+    source.load_weights(weights)
+    widen_weights(source, model, seed=config.get("seed") or 0)

@@ -1,0 +1,74 @@
+"""Net2WiderNet widening of trained weights (training/widen.py) and the widened warm start."""
+
+import numpy as np
+import pytest
+from keras import ops
+
+from layer_checks import randomize_weights
+from residual_compression.errors import InvalidValueError
+from residual_compression.models import build_model
+from residual_compression.training.widen import warm_start
+from residual_compression.training.widen import widen_weights
+
+
+def _outputs(model, x, iterations):
+    codes, _ = model.encode(x, iterations)
+    images = model.decode(codes)
+    return np.stack([ops.convert_to_numpy(c) for c in codes]), ops.convert_to_numpy(images[-1])
+
+
+def _pair(arch, **config):
+    source = build_model(arch, width=0.125, seed=0, **config)
+    randomize_weights(source, seed=3, scale=0.3)
+    return source, build_model(arch, width=0.25, seed=0, **config)
+
+
+@pytest.mark.parametrize("config", [dict(hidden_kernel_size=1), dict(hidden_kernel_size=3, priming=1)])
+def test_widening_without_noise_computes_the_same_function(config):
+    source, target = _pair("conv_lstm", iterations=3, **config)
+    assert target.count_params() > 2 * source.count_params()
+    widen_weights(source, target, noise=0.0)
+    x = np.random.default_rng(0).uniform(-0.9, 0.9, (2, 16, 16, 3)).astype("float32")
+    codes, images = _outputs(source, x, 3)
+    wide_codes, wide_images = _outputs(target, x, 3)
+    np.testing.assert_array_equal(wide_codes, codes)
+    np.testing.assert_allclose(wide_images, images, atol=1e-5)
+
+
+def test_widening_noise_breaks_the_symmetry_of_the_copies():
+    source, target = _pair("conv_lstm", iterations=2)
+    widen_weights(source, target, noise=0.01, seed=1)
+    kernel = next(v for v in target.weights if v.path.endswith("conv1/kernel"))
+    half = kernel.shape[-1] // 2
+    value = ops.convert_to_numpy(kernel)
+    assert not np.array_equal(value[..., :half], value[..., half:])
+    np.testing.assert_allclose(value[..., :half], value[..., half:], atol=0.1)
+    widen_weights(source, target, noise=0.01, seed=1)
+    np.testing.assert_array_equal(ops.convert_to_numpy(kernel), value)  # seeded
+
+
+def test_widening_rejects_what_it_cannot_widen():
+    source, target = _pair("conv_lstm", iterations=2)
+    with pytest.raises(InvalidValueError, match="same architecture"):
+        widen_weights(source, build_model("conv_residual_shared", width=0.25, iterations=2))
+    with pytest.raises(InvalidValueError, match="`noise`"):
+        widen_weights(source, target, noise=-1.0)
+    with pytest.raises(InvalidValueError, match="not a channel axis"):
+        widen_weights(source, build_model("conv_lstm", width=0.25, iterations=2, hidden_kernel_size=3))
+    odd = build_model("conv_lstm", width=0.1875, iterations=2)  # 12 channels from 8: not a multiple
+    with pytest.raises(InvalidValueError, match="not an integer multiple"):
+        widen_weights(source, odd)
+
+
+def test_warm_start_loads_or_widens_a_weights_file(tmp_path):
+    source, target = _pair("conv_lstm", iterations=2)
+    path = tmp_path / "narrow.weights.h5"
+    source.save_weights(path)
+    config = dict(width=0.25, iterations=2, seed=0)
+    warm_start(target, path, 0.125, "conv_lstm", config)
+    x = np.random.default_rng(1).uniform(-0.9, 0.9, (1, 16, 16, 3)).astype("float32")
+    narrow = _outputs(source, x, 2)[1]
+    assert np.abs(_outputs(target, x, 2)[1] - narrow).mean() < 0.02  # the same up to the noise
+    same = build_model("conv_lstm", width=0.125, iterations=2, seed=0)
+    warm_start(same, path, None, "conv_lstm", dict(config, width=0.125))
+    np.testing.assert_array_equal(_outputs(same, x, 2)[1], narrow)
