@@ -59,7 +59,8 @@ def build_metadata(codec, graph, fmt):
         "compatible_ids": sorted(int(i) for i in codec.compatible_ids),
         "trained": codec.trained,
         "architecture": model.architecture,
-        "config": {"bits": model.bits, "iterations": model.iterations, "width": model.width},
+        # The constructor arguments (hidden_kernel_size, priming, ...), without Keras's bookkeeping.
+        "config": {k: v for k, v in model.get_config().items() if k not in ("name", "trainable", "dtype")},
         "max_iterations": k,
         "image_size": {"height": h, "width": w, "supported": sizes},
         "padded_size": {"height": graph.padded[0], "width": graph.padded[1]},

@@ -25,6 +25,7 @@ from export_helpers import session_run  # noqa: E402
 from export_helpers import small_codec  # noqa: E402
 from residual_compression import BitstreamError  # noqa: E402
 from residual_compression import ResidualCompressionError  # noqa: E402
+from residual_compression.models import build_model  # noqa: E402
 
 pytestmark = pytest.mark.skipif(
     keras.config.backend() != "tensorflow", reason="export needs the TensorFlow Keras backend"
@@ -66,7 +67,7 @@ def loaded(exported):
 # -- files and metadata -------------------------------------------------------------
 
 
-def test_files_and_metadata(exported):
+def test_files_and_metadata(exported, conv_lstm):
     out = exported.out_dir
     assert (out / "saved_model" / "saved_model.pb").is_file()
     assert (out / "encoder.tflite").stat().st_size > 0 and (out / "decoder.tflite").stat().st_size > 0
@@ -75,6 +76,9 @@ def test_files_and_metadata(exported):
     assert meta["model_id"] == MODEL_ID and meta["compatible_ids"] == [13, 14]
     assert meta["max_iterations"] == K and meta["bytes_per_iteration"] == 16
     assert meta["image_size"]["height"] == 32 and meta["image_size"]["width"] == 32
+    rebuilt = build_model(meta["architecture"], **meta["config"])  # the config is complete
+    assert meta["config"]["hidden_kernel_size"] == rebuilt.hidden_kernel_size
+    assert rebuilt.count_params() == conv_lstm.model.count_params()
     assert bytes.fromhex(meta["header_hex"]) == bytes([0x52, 1, 0, 13, 0, 32, 0, 32])
     assert set(meta["signatures"]) == {"encode", "decode", "decode_progressive", "decompress", "serving_default"}
     assert meta["verification"]["passed"] is True
