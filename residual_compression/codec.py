@@ -352,9 +352,8 @@ class ProgressiveCodec:
         Budget, one of:
 
         * ``num_bytes``: payload bytes per image (the header is extra). The
-          payload is exactly ``num_bytes`` long, spending what whole
-          iterations leave on part of the next one, or the whole stream of
-          ``max_iterations`` when that is shorter.
+          payload is exactly ``num_bytes`` long, spending what whole iterations
+          leave on part of the next one, or the whole stream when shorter.
         * ``bpp``: bits per pixel, so the budget scales with the image:
           ``max(1, floor(bpp * H * W / 8))`` payload bytes.
         * ``iterations``: that many whole iterations.
@@ -371,7 +370,8 @@ class ProgressiveCodec:
           unless one iteration of every block already takes more).
 
         With none, ``default_num_bytes`` per 32x32 picks whole iterations.
-        ``format``: 2 (default) entropy-codes the bits; 1 writes them raw.
+        ``format``: 2 (default) entropy-codes the bits (a colour image whose coded budget would hold
+        fewer whole iterations than raw bits gets format 1); 1 writes them raw.
         See ``docs/bitstream.md``.
 
         Returns ``bytes`` for one image, ``list[bytes]`` for a batch.

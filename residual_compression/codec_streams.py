@@ -51,14 +51,26 @@ def _is_grey(image):
     return bool((image[..., 0] == image[..., 1]).all() and (image[..., 1] == image[..., 2]).all())
 
 
+def _raw(codec, bits, budget, height, width):
+    """The format-1 stream of ``bits`` cut to ``budget`` payload bytes."""
+    iterations = min(len(bits), -(-budget // codec.bytes_per_iteration(height, width)))
+    return bitstream.encode_stream(codec.model_id, width, height, bits[:iterations])[: bitstream.HEADER_SIZE + budget]
+
+
 def _encode_budget(codec, group, budget, fmt, grey, height, width):
-    """Streams of exactly ``budget`` payload bytes (or whole, when shorter)."""
+    """Streams of exactly ``budget`` payload bytes (or whole, when shorter).
+
+    Format 2 falls back to format 1 for a colour image whose entropy-coded
+    ``budget`` bytes hold fewer symbols than the whole iterations of
+    ``budget`` raw bytes (codes its context model predicts badly), so that
+    entropy coding never costs an image iterations.
+    """
     per = codec.bytes_per_iteration(height, width)
     top = codec.max_iterations
     if fmt == 1:
-        iterations = min(top, -(-budget // per))
-        bits = codec.encode(group, iterations)
-        return [bitstream.encode_stream(codec.model_id, width, height, b)[: bitstream.HEADER_SIZE + budget] for b in bits]
+        bits = codec.encode(group, min(top, -(-budget // per)))
+        return [_raw(codec, b, budget, height, width) for b in bits]
+    raw_symbols = min(top, budget // per) * math.prod(codec.code_shape(height, width))
     # Enough iterations that the coded payload reaches the budget: first as
     # if coding saved nothing, then from each image's own measured rate (so a
     # stream never depends on the other images of the batch).
@@ -72,10 +84,12 @@ def _encode_budget(codec, group, budget, fmt, grey, height, width):
                 codec.model_id, width, height, bits, context=codec.context_model,
                 grey=[grey[i] for i in indices], num_bytes=budget,
             )
-            for i, stream in zip(indices, coded):
-                payload = len(stream) - bitstream.read_header(stream).size
+            for i, stream, b in zip(indices, coded, bits):
+                header = bitstream.read_header(stream)
+                payload = len(stream) - header.size
                 if iterations == top or payload >= budget:
-                    streams[i] = stream
+                    fall_back = header.count < raw_symbols and not grey[i]
+                    streams[i] = _raw(codec, b, budget, height, width) if fall_back else stream
                     del wanted[i]
                 else:
                     rate = max(payload, 1) / iterations

@@ -24,7 +24,10 @@ def test_exact_payload_size_at_budget(codec, case, num_bytes):
     assert isinstance(streams, list) and len(streams) == 3
     for data in streams:
         header = bitstream.read_header(data)
-        assert header.version == 2 and header.size == bitstream.HEADER_SIZE
+        assert header.size == bitstream.HEADER_SIZE
+        if header.version == 1:  # entropy coding would have cost this image iterations
+            assert len(data) == bitstream.HEADER_SIZE + num_bytes
+            continue
         payload = len(data) - header.size
         # Exactly the budget, or the whole stream of every iteration when shorter.
         assert payload == num_bytes or (payload < num_bytes and header.count == codec.max_iterations * 8 * codec.bytes_per_iteration(32, 32))

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from conftest import make_codec
 from residual_compression import bitstream
 from residual_compression import context_tables
 from residual_compression import entropy
@@ -218,3 +219,32 @@ def test_block_quality_and_counts():
         blockmap.block_quality(noisy, reference, 12)
     counts = blockmap.choose_counts(np.array([[[0.5, 0.9]], [[0.95, 0.92]]]), 0.91)
     np.testing.assert_array_equal(counts, [[2, 2]])
+
+
+@pytest.mark.parametrize("case", ["fc_residual_distinct", "conv_lstm"])
+def test_entropy_coding_never_costs_a_budget_whole_iterations(case):
+    """compress(num_bytes=N) holds at least the whole iterations of N raw bytes: a colour
+    image whose entropy-coded N bytes would hold fewer falls back to format 1; a grey one
+    keeps format 2 (and its grey flag)."""
+    # A context model sure that every bit is -1: the codes cost far more than raw bits.
+    wrong = entropy.ContextModel(15, np.zeros(entropy.NUM_CONTEXTS), np.full(entropy.NUM_CONTEXTS, 64), "wrong")
+    codec = make_codec(case).replace(context_model=wrong)
+    rng = np.random.default_rng(5)
+    images = rng.integers(0, 256, (6, 32, 32, 3), dtype=np.uint8)
+    images[0] = images[0, :, :, :1]  # one grey image
+    per = codec.bytes_per_iteration(32, 32)
+    symbols = 8 * per
+    for num_bytes in (40, 64):
+        whole = min(codec.max_iterations, num_bytes // per)
+        streams = codec.compress(images, num_bytes=num_bytes)
+        versions = [bitstream.read_header(s).version for s in streams]
+        assert versions[0] == 2 and bitstream.read_header(streams[0]).grey
+        for data, version in zip(streams[1:], versions[1:]):
+            assert len(data) - codec.stream_header_size(data) == num_bytes
+            if version == 2:
+                assert bitstream.read_header(data).count >= whole * symbols
+        raw = codec.compress(images, num_bytes=num_bytes, format=1)
+        for data, plain, version in zip(streams, raw, versions):
+            if version == 1:
+                assert data == plain  # the fallback is exactly format 1's stream
+        assert versions[1:].count(1) >= 3  # the fallback is used
