@@ -41,7 +41,8 @@ def plot_rate_distortion(results, path, *, title="Patch SSIM vs. rate (header-le
                 continue
             bpp = [r.mean_bpp for r in rows]
             ssim = [r.mean_ssim for r in rows]
-            ax.plot(bpp, ssim, marker="o", ms=3, label=results.label(codec))
+            style = "--" if rows[0].kind == "baseline" else "-"  # classical codecs dashed
+            ax.plot(bpp, ssim, style, marker="o", ms=3, label=results.label(codec))
         ax.set_xlabel("bits per pixel (header-less, mean)")
         ax.set_ylabel("patch SSIM (mean)")
         ax.set_title(title)
