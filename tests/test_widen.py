@@ -23,9 +23,17 @@ def _pair(arch, **config):
     return source, build_model(arch, width=0.25, seed=0, **config)
 
 
-@pytest.mark.parametrize("config", [dict(hidden_kernel_size=1), dict(hidden_kernel_size=3, priming=1)])
-def test_widening_without_noise_computes_the_same_function(config):
-    source, target = _pair("conv_lstm", iterations=3, **config)
+@pytest.mark.parametrize(
+    "arch, config",
+    [
+        ("conv_lstm", dict(hidden_kernel_size=1)),
+        ("conv_lstm", dict(hidden_kernel_size=3, priming=1)),
+        ("conv_residual_distinct", {}),
+        ("fc_residual_shared", {}),  # encoder and decoder share variable paths (fc1/kernel)
+    ],
+)
+def test_widening_without_noise_computes_the_same_function(arch, config):
+    source, target = _pair(arch, iterations=3, **config)
     assert target.count_params() > 2 * source.count_params()
     widen_weights(source, target, noise=0.0)
     x = np.random.default_rng(0).uniform(-0.9, 0.9, (2, 16, 16, 3)).astype("float32")
@@ -58,6 +66,10 @@ def test_widening_rejects_what_it_cannot_widen():
     odd = build_model("conv_lstm", width=0.1875, iterations=2)  # 12 channels from 8: not a multiple
     with pytest.raises(InvalidValueError, match="not an integer multiple"):
         widen_weights(source, odd)
+    # The fully-connected LSTM's kernel reads [bits, h]: only part of its input axis widens.
+    fc_lstm = build_model("fc_lstm", width=0.125, iterations=2)
+    with pytest.raises(InvalidValueError, match="lstm1/kernel"):
+        widen_weights(fc_lstm, build_model("fc_lstm", width=0.25, iterations=2))
 
 
 def test_warm_start_loads_or_widens_a_weights_file(tmp_path):
@@ -72,3 +84,27 @@ def test_warm_start_loads_or_widens_a_weights_file(tmp_path):
     same = build_model("conv_lstm", width=0.125, iterations=2, seed=0)
     warm_start(same, path, None, "conv_lstm", dict(config, width=0.125))
     np.testing.assert_array_equal(_outputs(same, x, 2)[1], narrow)
+
+
+def test_train_warm_starts_a_wider_model(tmp_path):
+    """``train(init_weights=..., init_width=...)``: the run starts from the widened weights
+    (a fully-connected model: its training step compiles fastest) and records both."""
+    import json
+
+    from conftest import synthetic_images
+    from residual_compression.training.trainer import train
+
+    source = build_model("fc_residual_shared", width=0.0625, iterations=2, seed=0)
+    randomize_weights(source, seed=3, scale=0.3)
+    path = tmp_path / "narrow.weights.h5"
+    source.save_weights(path)
+    images = synthetic_images(16, seed=2)
+    kwargs = dict(width=0.125, iterations=2, batch_size=8, checkpoint_every=1, validation=None, verbose=0)
+    model, _ = train("fc_residual_shared", images, 1, tmp_path / "run", learning_rate=1e-9,
+                     init_weights=path, init_width=0.0625, **kwargs)
+    expected = build_model("fc_residual_shared", width=0.125, iterations=2, seed=0)
+    widen_weights(source, expected, seed=0)  # the run's seed
+    for got, want in zip(model.get_weights(), expected.get_weights()):
+        np.testing.assert_allclose(got, want, atol=1e-6)  # one step at lr 1e-9 from the widened weights
+    run = json.loads((tmp_path / "run" / "run.json").read_text())
+    assert run["init_width"] == 0.0625 and run["init_weights"] == str(path)

@@ -12,7 +12,10 @@ gradients and never diverge, so a little noise (``noise`` times each
 widened tensor's standard deviation) breaks the symmetry.
 
 This lets a run at ``width=1.0`` start from weights trained at ``0.5``
-(``train --init-weights ... --init-width 0.5``) instead of from scratch.
+(``train --init-weights ... --init-width 0.5``) instead of from scratch. It
+widens the convolutional families and the fully-connected residual ones; the
+fully-connected LSTM's kernel reads ``[bits, h]``, of which only ``h`` widens,
+and is refused with an error naming the variable.
 """
 
 import keras
@@ -26,7 +29,7 @@ __all__ = ["warm_start", "widen_weights"]
 
 
 def _roles(model):
-    """``{variable path: (in_axis, out_axis, gates)}`` of every variable of ``model``."""
+    """``{id(variable): (in_axis, out_axis, gates)}`` of every variable of ``model``."""
     gated = set()
     for layer in model._flatten_layers(include_self=False):
         if isinstance(layer, (ConvLSTMBase, LSTMCell)):
@@ -38,11 +41,11 @@ def _roles(model):
         transposed = isinstance(layer, keras.layers.Conv2DTranspose)
         for variable in own:
             if len(variable.shape) == 1:
-                roles[variable.path] = (None, 0, gates)
+                roles[id(variable)] = (None, 0, gates)
             elif transposed:
-                roles[variable.path] = (-1, -2, gates)
+                roles[id(variable)] = (-1, -2, gates)
             else:
-                roles[variable.path] = (-2, -1, gates)
+                roles[id(variable)] = (-2, -1, gates)
     return roles
 
 
@@ -94,15 +97,15 @@ def widen_weights(source, target, noise=0.01, seed=0):
     if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not noise >= 0:
         raise InvalidValueError(f"`noise` must be a number >= 0, received {noise!r}")
     roles = _roles(target)
-    sources = {v.path: v for v in source.weights}
-    if set(sources) != {v.path for v in target.weights}:
+    pairs = list(zip(source.weights, target.weights))  # the same order; paths may repeat (encoder, decoder)
+    if len(source.weights) != len(target.weights) or any(a.path != b.path for a, b in pairs):
         raise InvalidValueError("`source` and `target` do not have the same variables")
     rng = np.random.default_rng(seed)
-    for variable in target.weights:
-        value = keras.ops.convert_to_numpy(sources[variable.path]).astype(np.float64)
+    for old, variable in pairs:
+        value = keras.ops.convert_to_numpy(old).astype(np.float64)
         shape = tuple(variable.shape)
         if value.shape != shape:
-            widened = _expand(value, shape, roles[variable.path], variable.path)
+            widened = _expand(value, shape, roles[id(variable)], variable.path)
             if noise:
                 widened = widened + rng.normal(0.0, noise * value.std(), widened.shape)
             value = widened
