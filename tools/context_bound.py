@@ -51,14 +51,13 @@ def shipped_cost(codes, model):
     """Ideal bits per symbol of the format-2 adaptive context model on ``codes``."""
     cost = 0.0
     for bits in codes:
-        index = entropy._all_contexts(bits).reshape(-1)
-        t, y, x, c = np.unravel_index(np.arange(bits.size), bits.shape)
-        order = np.lexsort((x, c, y, t))  # format 2's coding order
-        group = (t * bits.shape[1] + y) * bits.shape[3] + c
-        symbols = bits.reshape(-1)[order] > 0
-        ones, totals = entropy._adaptive_counts(index[order], symbols, group[order], model)
-        q = np.clip(((2 * ones + 1) * 4096 + totals + 1) // (2 * totals + 2), 1, 4095) / 4096
-        cost -= np.log2(np.where(symbols, q, 1 - q)).sum()
+        flat, group = entropy._order(bits.shape, None)  # format 2's coding order and groups
+        index = entropy._all_contexts(bits).reshape(-1)[flat]
+        symbols = bits.reshape(-1)[flat] > 0
+        ones, totals = entropy._adaptive_counts(index, symbols, group, model)
+        one = 1 << entropy.PRECISION  # P(1) exactly as the coder rounds it
+        p = entropy._probabilities(2 * one * ones + totals + one + 1, 2 * totals + 2)
+        cost -= np.log2(np.where(symbols, p, 1 - p)).sum()
     return cost / codes.size
 
 
