@@ -154,13 +154,7 @@ def continue_codes(model, x, prefix, iterations):
     """
     iterations = validation.int_in_range("iterations", iterations, len(prefix), model.iterations)
     x = ops.convert_to_tensor(x, model.compute_dtype)
-    _, height, width, _ = tuple(x.shape)
-    batch = model._state_batch(ops.shape(x)[0], height, width)
-    enc_shapes, dec_shapes = model.state_shapes(height, width)
-    enc, dec = model._zeros(batch, enc_shapes), model._zeros(batch, dec_shapes)
-    recon, codes = None, []
-    for t in range(iterations):
-        forced = None if t >= len(prefix) else model._code_to_step(ops.convert_to_tensor(prefix[t], x.dtype))
-        bits, recon, enc, dec = model.encode_iteration(t, x, recon, enc, dec, height, width, forced=forced)
-        codes.append(np.asarray(ops.convert_to_numpy(model._code_from_step(bits, height, width))))
-    return codes
+    model._check_images(x)
+    forced = [model._code_to_step(ops.convert_to_tensor(code, x.dtype)) for code in prefix]
+    codes, _ = model._encode_loop(x, iterations, False, forced=forced)
+    return [np.asarray(ops.convert_to_numpy(code)) for code in codes]

@@ -235,7 +235,7 @@ class ProgressiveAutoencoder(keras.Model):
                 cache[key] = compile_inference(lambda *codes: self._decode_loop(list(codes)))
         return cache[key]
 
-    def _encode_loop(self, x, iterations, training, trace=None):
+    def _encode_loop(self, x, iterations, training, trace=None, forced=()):  # forced: encode_iteration's, per t
         _, height, width, _ = tuple(x.shape)
         batch = self._state_batch(ops.shape(x)[0], height, width)
         enc_shapes, dec_shapes = self.state_shapes(height, width)
@@ -245,7 +245,7 @@ class ProgressiveAutoencoder(keras.Model):
         for t in range(iterations):
             before = (list(dec_states), recon)
             bits, recon, enc_states, dec_states = self.encode_iteration(
-                t, x, recon, enc_states, dec_states, height, width, training
+                t, x, recon, enc_states, dec_states, height, width, training, forced[t] if t < len(forced) else None
             )
             if trace is not None:
                 trace.append((bits, *before))
