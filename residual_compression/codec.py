@@ -300,7 +300,7 @@ class ProgressiveCodec:
             chunk = images[start : start + step]
             if (ph, pw) != (height, width):
                 chunk = np.pad(chunk, ((0, 0), (0, ph - height), (0, pw - width), (0, 0)), mode="edge")
-            codes, _ = self.model.encode(to_model_space(chunk), iterations)
+            codes, _ = self.model.encode(to_model_space(chunk), iterations, images=False)
             bits[start : start + len(chunk)] = np.stack([signs(c) for c in codes], axis=1)
         return bits
 

@@ -72,7 +72,7 @@ def encode_tiled(codec, image, iterations, out):
     for rows in spans(ph, core, halo):
         for cols in spans(pw, core, halo):
             x = to_model_space(crop_clamped(image, rows, cols)[None])
-            codes, _ = codec.model.encode(x, iterations)
+            codes, _ = codec.model.encode(x, iterations, images=False)
             # In code positions: where the core lies in the tile and in the image.
             top, left = (rows.start - rows.lo) // block, (cols.start - cols.lo) // block
             h, w = (rows.stop - rows.start) // block, (cols.stop - cols.start) // block

@@ -188,38 +188,36 @@ class ProgressiveAutoencoder(keras.Model):
     def _check_images(self, x):
         shape = tuple(x.shape)
         if len(shape) != 4 or shape[-1] != 3:
-            raise ImageInputError(
-                f"`images` must have shape (batch, height, width, 3), received {shape}"
-            )
+            raise ImageInputError(f"`images` must have shape (batch, height, width, 3), received {shape}")
         for name, n in (("height", shape[1]), ("width", shape[2])):
             if n is not None and n % self.block_size:
-                raise ImageInputError(
-                    f"image {name} must be a multiple of {self.block_size} for "
-                    f"{self.architecture}, received {n} (the codec pads for you)"
-                )
+                raise ImageInputError(f"image {name} must be a multiple of {self.block_size} for "
+                                      f"{self.architecture}, received {n} (the codec pads for you)")
         return shape
 
     def _zeros(self, batch, shapes):
         return [ops.zeros((batch,) + tuple(s), self.compute_dtype) for s in shapes]
 
     def _iterations_arg(self, iterations):
-        if iterations is None:
-            return self.iterations
-        return validation.int_in_range("iterations", iterations, 1, self.iterations)
+        return self.iterations if iterations is None else validation.int_in_range("iterations", iterations, 1, self.iterations)
 
     # -- the unrolled chain -------------------------------------------------
 
-    def encode(self, x, iterations=None, training=False):
+    def encode(self, x, iterations=None, training=False, images=True):
         """Closed-loop encoding of scaled images.
 
         Returns ``(codes, reconstructions)``: two lists, one entry per
         iteration, of the ``(B, h, w, c)`` bits (+-1) and the ``(B, H, W, 3)``
-        reconstruction the decoder will have after that iteration.
+        reconstruction the decoder will have after that iteration. With
+        ``images=False`` compiled inference returns no reconstructions and
+        skips what only they need (the last iteration's decoder step).
         """
         x = ops.convert_to_tensor(x, self.compute_dtype)
         self._check_images(x)
         iterations = self._iterations_arg(iterations)
         if not training and is_eager_value(x):
+            if not images:
+                return list(self._compiled("codes", iterations)(x)), []
             codes, recons = self._compiled("encode", iterations)(x)
             return list(codes), list(recons)
         return self._encode_loop(x, iterations, training)
@@ -229,10 +227,11 @@ class ProgressiveAutoencoder(keras.Model):
         cache = self.__dict__.setdefault("_compiled_inference", {})
         key = (kind, iterations, keras.config.dtype_policy().name)
         if key not in cache:
-            if kind == "encode":
-                cache[key] = compile_inference(lambda x: self._encode_loop(x, iterations, False))
-            else:
+            keep = slice(None) if kind == "encode" else 0  # "codes": the graph keeps only what they need
+            if kind == "decode":
                 cache[key] = compile_inference(lambda *codes: self._decode_loop(list(codes)))
+            else:
+                cache[key] = compile_inference(lambda x: self._encode_loop(x, iterations, False)[keep])
         return cache[key]
 
     def _encode_loop(self, x, iterations, training, trace=None, forced=()):  # forced: encode_iteration's, per t
