@@ -88,6 +88,14 @@ def write_run_folder(run, architecture, model):
     return run
 
 
+def load_tool(name):
+    """The module ``tools/<name>.py`` (the tools are scripts, not part of the package)."""
+    spec = importlib.util.spec_from_file_location(name, REPO / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def synthetic_images(n, height=32, width=32, seed=0):
     """Smooth gradients plus texture: like thumbnails, not like white noise
     (the package's one generator, ``residual_compression.images.synthetic_images``)."""

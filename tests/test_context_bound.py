@@ -1,23 +1,16 @@
 """tools/context_bound.py measures what a context model could save; its features must be
 causal (only what the decoder knows before the symbol) or the bound it reports is a lie."""
 
-import importlib.util
-import pathlib
-
 import numpy as np
 import pytest
 
+from conftest import load_tool
 from residual_compression import entropy
-
-TOOL = pathlib.Path(__file__).resolve().parent.parent / "tools" / "context_bound.py"
 
 
 @pytest.fixture(scope="module")
 def tool():
-    spec = importlib.util.spec_from_file_location("context_bound", TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool("context_bound")
 
 
 def _later_or_same(shape, target):
