@@ -2,7 +2,8 @@
 
 Measures thumbnails (paper sec. 4.3) per second for encoding and decoding at
 fixed byte targets, the neural models' multiply-accumulates per image per
-iteration, the achieved FLOP/s = 2 * MACs * iterations * images/s, and the
+iteration, the achieved FLOP/s = 2 * MACs * iterations * images/s (encoding:
+less the last iteration's decoder step, which it skips), and the
 utilisation = achieved FLOP/s / the forward peak of TensorFlow's own
 convolution in the precision the model computes in (:mod:`.peak`, measured in
 the same run). Timings are wall-clock (``time.perf_counter``); each
@@ -79,8 +80,12 @@ class BenchRow:
 
     @property
     def encode_flops(self):
-        """2 * MACs * iterations * encoded images/s, or None."""
-        return self._flops(self.macs_per_iteration, self.iterations, self.encode_per_s)
+        """2 * MACs * iterations * encoded images/s, or None; less the last
+        iteration's decoder step when its MACs are known (encoding skips it)."""
+        flops = self._flops(self.macs_per_iteration, self.iterations, self.encode_per_s)
+        if flops is not None and self.decoder_macs_per_iteration is not None:
+            flops -= 2.0 * self.decoder_macs_per_iteration * self.encode_per_s
+        return flops
 
     @property
     def decode_flops(self):
@@ -298,8 +303,8 @@ def format_comparison(rows, inference_rows=()):
 def format_bench_notes(notes=()):
     """The lines after the tables: what the columns mean, and notes."""
     lines = [
-        "FLOP/s = 2 * MACs/img/iter * iterations * img/s; util. = FLOP/s / the forward conv peak "
-        "above in the model's precision.",
+        "FLOP/s = 2 * MACs/img/iter * iterations * img/s (encode: less the last decoder step, which it "
+        "skips); util. = FLOP/s / the forward conv peak above in the model's precision.",
         "MACs/img/iter count one encode + decode iteration; decode FLOP/s need "
         "decoder_macs_per_iteration.",
     ]
