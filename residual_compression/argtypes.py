@@ -9,7 +9,7 @@ import argparse
 from residual_compression import validation
 from residual_compression.errors import ResidualCompressionError
 
-__all__ = ["non_negative_int", "positive_float", "positive_int"]
+__all__ = ["non_negative_floats", "non_negative_int", "positive_float", "positive_int"]
 
 
 def _parsed(text, parse, check, what):
@@ -32,3 +32,11 @@ def non_negative_int(text):
 def positive_float(text):
     """A finite number > 0."""
     return _parsed(text, float, validation.positive_number, "a positive number")
+
+
+def non_negative_floats(text):
+    """Comma-separated finite numbers >= 0, as a tuple."""
+    return tuple(
+        _parsed(part, float, validation.non_negative_number, "comma-separated non-negative numbers")
+        for part in text.split(",")
+    )

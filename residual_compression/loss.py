@@ -4,6 +4,13 @@ Both take ``y_true``, the scaled image batch ``(B, H, W, 3)`` in [-0.9, 0.9],
 and ``y_pred``, the stacked reconstructions ``(B, N, H, W, 3)`` after each of
 the ``N`` iterations (what ``ProgressiveAutoencoder.call`` returns), and
 average over the iterations, so every prefix of the code is trained.
+
+``iteration_weights`` (both losses) makes that average weighted: one
+non-negative weight per iteration ``1..T``, to favour the prefixes a
+deployment serves (e.g. 64 and 128 B); a partial-iteration output (the
+``T + 1``-th entry that ``train_on_partial_iterations`` adds) weighs 1. The
+weights are normalised to sum 1, so ``None`` and all-equal weights give the
+paper's plain mean.
 """
 
 import keras
@@ -29,6 +36,32 @@ def _check_shapes(y_true, y_pred):
         )
 
 
+def _iteration_weights(weights):
+    """``iteration_weights`` checked: None, or a tuple of non-negative floats, not all 0."""
+    if weights is None:
+        return None
+    if isinstance(weights, str) or not hasattr(weights, "__len__") or not len(weights):
+        raise InvalidValueError(f"`iteration_weights` must be a non-empty sequence of numbers, received: {weights!r}")
+    weights = tuple(float(validation.non_negative_number("iteration_weights", w)) for w in weights)
+    if not sum(weights):
+        raise InvalidValueError(f"`iteration_weights` must not all be 0, received: {weights!r}")
+    return weights
+
+
+def _over_iterations(per_iteration, weights):
+    """Per example, the (weighted) mean of ``(B, N)`` per-iteration losses."""
+    if weights is None:
+        return ops.mean(per_iteration, axis=1)
+    n = per_iteration.shape[1]
+    if n not in (len(weights), len(weights) + 1):
+        raise InvalidValueError(
+            f"`iteration_weights` has {len(weights)} entries but the model gives {n} outputs "
+            f"(its iterations, plus 1 with partial iterations)"
+        )
+    w = ops.convert_to_tensor(weights + (1.0,) * (n - len(weights)), per_iteration.dtype)
+    return ops.sum(per_iteration * w, axis=1) / ops.sum(w)
+
+
 @keras.saving.register_keras_serializable(package="residual_compression")
 class ResidualL2Loss(keras.losses.Loss):
     """Sum over iterations of the L2 residual, normalised by pixels and iterations.
@@ -42,18 +75,19 @@ class ResidualL2Loss(keras.losses.Loss):
     i.e. normalised by the number of pixel values and of iterations.
     """
 
-    def __init__(self, name="residual_l2", reduction="sum_over_batch_size", dtype=None):
+    def __init__(self, iteration_weights=None, name="residual_l2", reduction="sum_over_batch_size", dtype=None):
         super().__init__(name=name, reduction=reduction, dtype=dtype)
+        self.iteration_weights = _iteration_weights(iteration_weights)
 
     def call(self, y_true, y_pred):
         y_pred = ops.cast(y_pred, "float32")
         y_true = ops.convert_to_tensor(y_true, dtype="float32")
         _check_shapes(y_true, y_pred)
         residual = y_pred - ops.expand_dims(y_true, 1)
-        return ops.mean(ops.square(residual), axis=(1, 2, 3, 4))
+        return _over_iterations(ops.mean(ops.square(residual), axis=(2, 3, 4)), self.iteration_weights)
 
     def get_config(self):
-        return {"name": self.name, "reduction": self.reduction}
+        return {"iteration_weights": self.iteration_weights, "name": self.name, "reduction": self.reduction}
 
 
 def patch_ssim_map(a, b):
@@ -101,11 +135,15 @@ class PatchSSIML1Loss(keras.losses.Loss):
 
     Args:
         l1_weight: weight of the L1 term (0.1 by default).
+        iteration_weights: see the module docstring.
     """
 
-    def __init__(self, l1_weight=0.1, name="patch_ssim_l1", reduction="sum_over_batch_size", dtype=None):
+    def __init__(
+        self, l1_weight=0.1, iteration_weights=None, name="patch_ssim_l1", reduction="sum_over_batch_size", dtype=None
+    ):
         super().__init__(name=name, reduction=reduction, dtype=dtype)
         self.l1_weight = float(validation.non_negative_number("l1_weight", l1_weight))
+        self.iteration_weights = _iteration_weights(iteration_weights)
 
     def call(self, y_true, y_pred):
         y_pred = ops.cast(y_pred, "float32")
@@ -120,15 +158,18 @@ class PatchSSIML1Loss(keras.losses.Loss):
         loss = 1.0 - ops.mean(ops.reshape(ssim, (ops.shape(y_pred)[0], iterations, -1)), axis=2)
         if self.l1_weight:
             loss = loss + self.l1_weight * ops.mean(ops.abs(y_pred - target), axis=(2, 3, 4)) / (2 * SCALE)
-        return ops.mean(loss, axis=1)
+        return _over_iterations(loss, self.iteration_weights)
 
     def get_config(self):
-        return {"l1_weight": self.l1_weight, "name": self.name, "reduction": self.reduction}
+        return {
+            "l1_weight": self.l1_weight, "iteration_weights": self.iteration_weights,
+            "name": self.name, "reduction": self.reduction,
+        }
 
 
 LOSSES = {"l2": ResidualL2Loss, "ssim_l1": PatchSSIML1Loss}
 
 
-def get_loss(name):
+def get_loss(name, iteration_weights=None):
     """The loss registered under ``name`` (``"l2"``: the paper's; ``"ssim_l1"``)."""
-    return LOSSES[validation.one_of("loss", name, sorted(LOSSES))]()
+    return LOSSES[validation.one_of("loss", name, sorted(LOSSES))](iteration_weights=iteration_weights)

@@ -69,6 +69,32 @@ def test_get_loss_names_and_rejects_unknown():
         PatchSSIML1Loss(l1_weight=-1)
 
 
+@pytest.mark.parametrize("cls", [ResidualL2Loss, PatchSSIML1Loss])
+def test_iteration_weights_weigh_the_iterations(cls):
+    x = to_model_space(synthetic_images(2))
+    rng = np.random.default_rng(3)
+    # three iterations, each further from x, then a partial-iteration output
+    y = np.stack([x + rng.normal(0, s, x.shape).astype("float32") for s in (0.05, 0.1, 0.2, 0.3)], axis=1)
+    per = [float(cls(reduction=None)(x, y[:, k : k + 1]).numpy().mean()) for k in range(4)]
+    plain = float(cls()(x, y[:, :3]))
+    assert plain == pytest.approx(np.mean(per[:3]), rel=1e-5)
+    assert float(cls(iteration_weights=(2, 2, 2))(x, y[:, :3])) == pytest.approx(plain, rel=1e-5)
+    assert float(cls(iteration_weights=(0, 1, 0))(x, y[:, :3])) == pytest.approx(per[1], rel=1e-5)
+    # the partial-iteration output (a 4th entry) weighs 1 beside the given weights
+    assert float(cls(iteration_weights=(0, 0, 3))(x, y)) == pytest.approx((3 * per[2] + per[3]) / 4, rel=1e-5)
+    loss = cls(iteration_weights=[1, 3, 0.5])
+    assert loss.iteration_weights == (1.0, 3.0, 0.5)
+    assert cls.from_config(loss.get_config()).get_config() == loss.get_config()
+    with pytest.raises(ValueError, match="`iteration_weights` has 3 entries but the model gives 2"):
+        loss(x, y[:, :2])
+
+
+@pytest.mark.parametrize("bad", [(0, 0), (1, -1), (), "1,2"])
+def test_iteration_weights_are_checked(bad):
+    with pytest.raises(ValueError, match="iteration_weights"):
+        get_loss("l2", iteration_weights=bad)
+
+
 def test_photo_split_is_by_name_and_stable(tmp_path):
     folder = _photo_folder(tmp_path)
     train, validation = photo_split(folder)

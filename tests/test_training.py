@@ -93,14 +93,18 @@ def test_train_resume_continues_from_checkpoint(tmp_path):
     # which resumes in test_photo_training.py::test_train_on_photos_warm_start_and_resume.
     images = synthetic_images(40, seed=2)
     kwargs = dict(width=0.0625, iterations=2, batch_size=8, checkpoint_every=2, validation=8, verbose=0)
-    _, h1 = train("fc_residual_shared", images, 4, tmp_path, **kwargs)
+    with pytest.raises(ValueError, match="`iteration_weights` needs 2 entries"):
+        train("fc_residual_shared", images, 4, tmp_path, iteration_weights=(1, 2, 3), **kwargs)
+    kwargs["iteration_weights"] = (1.0, 3.0)
+    model, h1 = train("fc_residual_shared", images, 4, tmp_path, **kwargs)
+    assert model.loss.iteration_weights == (1.0, 3.0)
     assert latest_step(tmp_path / "checkpoints") == 4
     assert {"loss", "mse_it1", "mse_it2", "val_patch_ssim_16B", "val_patch_ssim_32B"} <= set(h1)
     with pytest.raises(ValueError, match="resume"):
         train("fc_residual_shared", images, 4, tmp_path, **kwargs)
     _, h2 = train("fc_residual_shared", images, 8, tmp_path, resume=True, **kwargs)
     run = json.loads((tmp_path / "run.json").read_text())
-    assert run["resumed_from"] == 4 and run["final_step"] == 8
+    assert run["resumed_from"] == 4 and run["final_step"] == 8 and run["iteration_weights"] == [1.0, 3.0]
     assert len(h2["loss"]) == 2  # only the two remaining chunks ran
     assert (tmp_path / "final.weights.h5").is_file()
 
@@ -203,9 +207,11 @@ def test_train_cli_and_zoo_entry(tmp_path, capsys):
     np.savez(tmp_path / "data.npz", images=synthetic_images(24, seed=8))
     out = tmp_path / "run"
     argv = ["train", "--arch", "fc_residual_shared", "--data", str(tmp_path / "data.npz"), "--steps", "2",
-            "--out", str(out), "--width", "0.0625", "--iterations", "2", "--batch", "8", "--checkpoint-every", "1"]
+            "--out", str(out), "--width", "0.0625", "--iterations", "2", "--batch", "8", "--checkpoint-every", "1",
+            "--iteration-weights", "1,2"]
     assert main(argv) == 0
     assert "final.weights.h5" in capsys.readouterr().out
+    assert json.loads((out / "run.json").read_text())["iteration_weights"] == [1.0, 2.0]
     assert main(["zoo-entry", str(out), "fc_residual_shared", "--zoo-dir", str(tmp_path / "zoo")]) == 0
     entry = json.loads(capsys.readouterr().out)
     weights = tmp_path / "zoo" / entry["weights"]

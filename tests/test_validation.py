@@ -76,7 +76,10 @@ def test_argparse_types_use_the_same_checks():
     assert argtypes.positive_int("4") == 4
     assert argtypes.non_negative_int("0") == 0
     assert argtypes.positive_float("0.5") == 0.5
-    for parse, text in ((argtypes.positive_int, "0"), (argtypes.positive_int, "x"), (argtypes.positive_float, "inf")):
+    assert argtypes.non_negative_floats("0.5,3,0") == (0.5, 3.0, 0.0)
+    bad = ((argtypes.positive_int, "0"), (argtypes.positive_int, "x"), (argtypes.positive_float, "inf"),
+           (argtypes.non_negative_floats, "-1"), (argtypes.non_negative_floats, ""))
+    for parse, text in bad:
         with pytest.raises(argparse.ArgumentTypeError, match=f"received {text!r}"):
             parse(text)
 

@@ -4,6 +4,7 @@ import argparse
 import json
 import sys
 from residual_compression.architectures import ARCHITECTURE_NAMES
+from residual_compression.argtypes import non_negative_floats
 from residual_compression.argtypes import non_negative_int
 from residual_compression.argtypes import positive_int
 
@@ -38,6 +39,7 @@ def _run_train(args):
         init_weights=args.init_weights,
         init_width=args.init_width,
         partial_iterations=args.partial_iterations,
+        iteration_weights=args.iteration_weights,
         photos=args.photos,
         photo_fraction=args.photo_fraction,
         validation=args.validation,
@@ -75,6 +77,8 @@ def register(subparsers):
     p.add_argument("--photos", help="folder of photos: random thumbnails of its training split (split by file name)")
     p.add_argument("--photo-fraction", type=float, default=0.75, help="with --photos and --data: share of photo thumbnails")
     p.add_argument("--loss", choices=["l2", "ssim_l1"], default="l2", help="l2: the paper's (sec. 4.1); ssim_l1: 1 - patch SSIM + 0.1 L1")
+    p.add_argument("--iteration-weights", type=non_negative_floats, metavar="W1,W2,...",
+                   help="one loss weight per iteration, e.g. 0.5,0.5,0.5,3,0.5,0.5,0.5,3 to favour 64 and 128 B (default: equal)")
     p.add_argument("--partial-iterations", action="store_true", help="also train on iterations cut after a random share of their bits (streams cut anywhere decode well)")
     p.add_argument("--init-weights", help=".weights.h5 to start from when not resuming (warm start)")
     p.add_argument("--init-width", type=float, help="width --init-weights were trained at, if not --width: widened (Net2WiderNet)")

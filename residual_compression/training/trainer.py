@@ -26,7 +26,6 @@ from residual_compression.entropy import coding_rank
 from residual_compression.errors import InvalidValueError
 from residual_compression.validation import one_of
 from residual_compression.validation import positive_int
-from residual_compression.loss import LOSSES
 from residual_compression.loss import get_loss
 from residual_compression.models import build_model
 from residual_compression.training.checkpoints import restore_checkpoint
@@ -149,7 +148,7 @@ def _strategy_scope(strategy):
     return s, is_chief
 
 
-def _multi_worker_loop(model, strategy, images, batch_size, seed, start_epoch, epochs, steps_per_epoch, on_chunk, loss="l2"):
+def _multi_worker_loop(model, strategy, images, batch_size, seed, start_epoch, epochs, steps_per_epoch, on_chunk, loss):
     """A custom loop for ``MultiWorkerMirroredStrategy``.
 
     Keras 3's ``fit`` does not run under it (keras-team/keras#20585), so this
@@ -173,7 +172,7 @@ def _multi_worker_loop(model, strategy, images, batch_size, seed, start_epoch, e
         return ds.skip(start_epoch * steps_per_epoch)
 
     iterator = iter(strategy.distribute_datasets_from_function(dataset_fn))
-    loss_fn = LOSSES[loss](reduction=None)
+    loss_fn = loss.__class__.from_config({**loss.get_config(), "reduction": None})
 
     @tf.function
     def train_step(batch):
@@ -238,6 +237,7 @@ def train(
     photo_fraction=0.75,
     config=None,
     partial_iterations=False,
+    iteration_weights=None,
 ):
     """Trains a model and returns ``(model, history_dict)``.
 
@@ -259,13 +259,17 @@ def train(
         config: extra model constructor arguments (e.g. ``hidden_kernel_size``).
         partial_iterations: also train on iterations cut after a random share
             of their bits (``ProgressiveAutoencoder.train_on_partial_iterations``).
+        iteration_weights: one weight per iteration in the loss (see
+            :mod:`residual_compression.loss`); None: the plain mean.
     """
     one_of("strategy", strategy, STRATEGIES)
     if photos is not None and strategy is not None:
         raise InvalidValueError(f"`photos` runs take strategy=None, received: strategy={strategy!r}")
     if photos is None and data is None:
         raise InvalidValueError("`data` must be given when `photos` is not")
-    get_loss(loss)  # validates the name before any work
+    get_loss(loss, iteration_weights)  # validates before any work
+    if iteration_weights is not None and len(iteration_weights) != iterations:
+        raise InvalidValueError(f"`iteration_weights` needs {iterations} entries (`iterations`), received {len(iteration_weights)}")
     for name, value in (("steps", steps), ("checkpoint_every", checkpoint_every), ("batch_size", batch_size)):
         positive_int(name, value)
     out_dir = pathlib.Path(out_dir)
@@ -297,7 +301,8 @@ def train(
         if partial_iterations:
             model.train_on_partial_iterations(coding_rank, seed=seed)
         compile_for_training(
-            model, learning_rate, loss=loss, decay_steps=steps, metrics=iteration_metrics(model.iterations)
+            model, learning_rate, loss=loss, decay_steps=steps, iteration_weights=iteration_weights,
+            metrics=iteration_metrics(model.iterations),
         )
         return model
 
@@ -343,6 +348,7 @@ def train(
         "init_weights": None if init_weights is None else str(init_weights),
         "init_width": init_width,
         "partial_iterations": bool(partial_iterations),
+        "iteration_weights": None if iteration_weights is None else list(iteration_weights),
         "batch_size": batch_size,
         "learning_rate": learning_rate,
         "steps": steps,
@@ -365,7 +371,7 @@ def train(
         callbacks[0].set_model(model)
         history = _multi_worker_loop(
             model, dist, train_images, batch_size, seed, start_epoch, epochs, steps_per_epoch,
-            lambda step: callbacks[0].on_epoch_end(step // steps_per_epoch - 1), loss,
+            lambda step: callbacks[0].on_epoch_end(step // steps_per_epoch - 1), model.loss,
         )
     elif start_epoch < epochs:
         result = model.fit(
