@@ -18,9 +18,9 @@ class _AreaProbe:
     def __init__(self, model):
         self.model, self.largest = model, 0
 
-    def encode(self, x, iterations):
+    def encode(self, x, iterations, **kwargs):
         self.largest = max(self.largest, int(np.prod(np.shape(x)[:3])))
-        return self.model.encode(x, iterations)
+        return self.model.encode(x, iterations, **kwargs)
 
     def decode(self, codes):
         n, h, w = np.shape(codes[0])[:3]
