@@ -61,8 +61,11 @@ def test_widening_rejects_what_it_cannot_widen():
         widen_weights(source, build_model("conv_residual_shared", width=0.25, iterations=2))
     with pytest.raises(InvalidValueError, match="`noise`"):
         widen_weights(source, target, noise=-1.0)
-    with pytest.raises(InvalidValueError, match="not a channel axis"):
-        widen_weights(source, build_model("conv_lstm", width=0.25, iterations=2, hidden_kernel_size=3))
+    with pytest.raises(InvalidValueError, match="not larger by an even number"):
+        widen_weights(*_pair("conv_lstm", iterations=2, hidden_kernel_size=3)[:1],
+                      build_model("conv_lstm", width=0.25, iterations=2, hidden_kernel_size=1))
+    with pytest.raises(InvalidValueError, match="not larger by an even number"):
+        widen_weights(source, build_model("conv_lstm", width=0.25, iterations=2, hidden_kernel_size=2))
     odd = build_model("conv_lstm", width=0.1875, iterations=2)  # 12 channels from 8: not a multiple
     with pytest.raises(InvalidValueError, match="not an integer multiple"):
         widen_weights(source, odd)
@@ -70,6 +73,24 @@ def test_widening_rejects_what_it_cannot_widen():
     fc_lstm = build_model("fc_lstm", width=0.125, iterations=2)
     with pytest.raises(InvalidValueError, match="lstm1/kernel"):
         widen_weights(fc_lstm, build_model("fc_lstm", width=0.25, iterations=2))
+
+
+@pytest.mark.parametrize("width", [0.125, 0.25])
+def test_growing_hidden_kernels_computes_the_same_function(width):
+    """1x1 hidden-state kernels become 3x3 ones with the old tap in the centre: the same codes and
+    pictures, and at the same width no noise (the new taps are zeros, not copies)."""
+    source = build_model("conv_lstm", width=0.125, iterations=3, seed=0, hidden_kernel_size=1)
+    randomize_weights(source, seed=3, scale=0.3)
+    target = build_model("conv_lstm", width=width, iterations=3, seed=0, hidden_kernel_size=3)
+    widen_weights(source, target, noise=0.01 if width == 0.125 else 0.0)
+    kernel = ops.convert_to_numpy(next(v for v in target.weights if v.path.endswith("conv_lstm2/hidden_conv/kernel")))
+    assert kernel.shape[:2] == (3, 3) and kernel[1, 1].any()
+    assert not np.delete(kernel.reshape(9, *kernel.shape[2:]), 4, axis=0).any()  # zeros around the centre
+    x = np.random.default_rng(0).uniform(-0.9, 0.9, (2, 16, 16, 3)).astype("float32")
+    codes, images = _outputs(source, x, 3)
+    grown_codes, grown_images = _outputs(target, x, 3)
+    np.testing.assert_array_equal(grown_codes, codes)
+    np.testing.assert_allclose(grown_images, images, atol=1e-5)
 
 
 def test_warm_start_loads_or_widens_a_weights_file(tmp_path):
@@ -84,6 +105,9 @@ def test_warm_start_loads_or_widens_a_weights_file(tmp_path):
     same = build_model("conv_lstm", width=0.125, iterations=2, seed=0)
     warm_start(same, path, None, "conv_lstm", dict(config, width=0.125))
     np.testing.assert_array_equal(_outputs(same, x, 2)[1], narrow)
+    grown = build_model("conv_lstm", width=0.125, iterations=2, seed=0, hidden_kernel_size=3)
+    warm_start(grown, path, None, "conv_lstm", dict(config, width=0.125, hidden_kernel_size=3), hidden_kernel_size=1)
+    np.testing.assert_allclose(_outputs(grown, x, 2)[1], narrow, atol=1e-5)
 
 
 def test_train_warm_starts_a_wider_model(tmp_path):

@@ -38,6 +38,7 @@ def _run_train(args):
         loss=args.loss,
         init_weights=args.init_weights,
         init_width=args.init_width,
+        init_hidden_kernel_size=args.init_hidden_kernel_size,
         partial_iterations=args.partial_iterations,
         iteration_weights=args.iteration_weights,
         photos=args.photos,
@@ -82,6 +83,8 @@ def register(subparsers):
     p.add_argument("--partial-iterations", action="store_true", help="also train on iterations cut after a random share of their bits (streams cut anywhere decode well)")
     p.add_argument("--init-weights", help=".weights.h5 to start from when not resuming (warm start)")
     p.add_argument("--init-width", type=float, help="width --init-weights were trained at, if not --width: widened (Net2WiderNet)")
+    p.add_argument("--init-hidden-kernel-size", type=positive_int,
+                   help="hidden-state kernel --init-weights were trained with, if not --hidden-kernel-size: grown around the centre")
     p.add_argument("--validation", type=int, default=64, help="validation images (0: all of the photo validation split)")
     p.add_argument("--hidden-kernel-size", type=positive_int, help="state kernel of the LSTM models")
     p.add_argument("--priming", type=non_negative_int, default=0, help="conv_lstm: extra runs of the first iteration (hidden-state priming, Johnston et al. 2018)")

@@ -233,6 +233,7 @@ def train(
     loss="l2",
     init_weights=None,
     init_width=None,
+    init_hidden_kernel_size=None,
     photos=None,
     photo_fraction=0.75,
     config=None,
@@ -253,6 +254,8 @@ def train(
             run does not resume from a checkpoint of its own.
         init_width: the width ``init_weights`` were trained at, if not
             ``width``: they are widened (:func:`.widen.widen_weights`).
+        init_hidden_kernel_size: the hidden-state kernel ``init_weights``
+            were trained with, if not ``config``'s: grown around the centre.
         photos: a folder of photos (:mod:`.photos`): its training split gives
             random thumbnails mixed with ``data`` (``photo_fraction`` of each
             batch), and its validation split is the validation set.
@@ -315,7 +318,7 @@ def train(
     if start == 0 and init_weights is not None:
         with warnings.catch_warnings():  # a warm start takes the weights, not the optimizer
             warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
-            warm_start(model, init_weights, init_width, architecture, config)
+            warm_start(model, init_weights, init_width, architecture, config, init_hidden_kernel_size)
     steps_per_epoch = min(checkpoint_every, steps)
     epochs = -(-steps // steps_per_epoch)
     start_epoch = start // steps_per_epoch
@@ -347,6 +350,7 @@ def train(
         "loss": loss,
         "init_weights": None if init_weights is None else str(init_weights),
         "init_width": init_width,
+        "init_hidden_kernel_size": init_hidden_kernel_size,
         "partial_iterations": bool(partial_iterations),
         "iteration_weights": None if iteration_weights is None else list(iteration_weights),
         "batch_size": batch_size,

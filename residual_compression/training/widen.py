@@ -16,6 +16,14 @@ This lets a run at ``width=1.0`` start from weights trained at ``0.5``
 widens the convolutional families and the fully-connected residual ones; the
 fully-connected LSTM's kernel reads ``[bits, h]``, of which only ``h`` widens,
 and is refused with an error naming the variable.
+
+Kernels grow the same way in space: a ``k x k`` convolution kernel becomes a
+``K x K`` one (``K - k`` even) with the old taps in the centre and zeros
+around them, which with "same" padding computes the same function. So
+weights trained with 1x1 hidden-state kernels start a run with the 3x3 ones
+of Johnston et al. (2018) (``train --init-hidden-kernel-size 1
+--hidden-kernel-size 3``). The new taps start at zero and get gradients of
+their own, so they need no symmetry-breaking noise and get none.
 """
 
 import keras
@@ -50,13 +58,27 @@ def _roles(model):
 
 
 def _expand(value, shape, role, path):
-    """``value`` copied up to ``shape`` along its input and output axes (see the module)."""
+    """``value`` grown to ``shape`` (see the module): copied along its input
+    and output axes, zero-padded around the centre along the spatial axes of
+    a convolution kernel. Returns ``(value, widened)``, ``widened`` telling
+    whether a channel axis grew."""
     in_axis, out_axis, gates = role
     in_axis = None if in_axis is None else in_axis % value.ndim
     out_axis %= value.ndim
+    widened = False
     for axis, (old, new) in enumerate(zip(value.shape, shape)):
         if old == new:
             continue
+        if value.ndim == 4 and axis < 2:  # (kh, kw, ...) of a convolution kernel
+            if new < old or (new - old) % 2:
+                raise InvalidValueError(
+                    f"cannot grow {path}: kernel axis {axis} goes from {old} to {new}, not larger by an even number"
+                )
+            pad = [(0, 0)] * value.ndim
+            pad[axis] = ((new - old) // 2, (new - old) // 2)
+            value = np.pad(value, pad)
+            continue
+        widened = True
         if new % old:
             raise InvalidValueError(
                 f"cannot widen {path}: axis {axis} grows from {old} to {new}, not an integer multiple"
@@ -73,17 +95,18 @@ def _expand(value, shape, role, path):
             value = np.moveaxis(tiled, -1, axis)
         else:
             raise InvalidValueError(f"cannot widen {path}: axis {axis} ({old} -> {new}) is not a channel axis")
-    return value
+    return value, widened
 
 
 def widen_weights(source, target, noise=0.01, seed=0):
-    """Sets ``target``'s weights to a widened copy of ``source``'s.
+    """Sets ``target``'s weights to a widened (or kernel-grown) copy of ``source``'s.
 
     Args:
         source: a built model.
         target: a built model of the same architecture and configuration but
             a width whose channel counts are integer multiples of
-            ``source``'s.
+            ``source``'s, or convolution kernels larger by an even number of
+            taps per side pair (e.g. ``hidden_kernel_size`` 1 -> 3), or both.
         noise: standard deviation of the symmetry-breaking noise added to
             each widened tensor, relative to that tensor's own (0: exact
             copies, the same function as ``source``).
@@ -105,22 +128,28 @@ def widen_weights(source, target, noise=0.01, seed=0):
         value = keras.ops.convert_to_numpy(old).astype(np.float64)
         shape = tuple(variable.shape)
         if value.shape != shape:
-            widened = _expand(value, shape, roles[id(variable)], variable.path)
-            if noise:
-                widened = widened + rng.normal(0.0, noise * value.std(), widened.shape)
-            value = widened
+            grown, widened = _expand(value, shape, roles[id(variable)], variable.path)
+            if noise and widened:
+                grown = grown + rng.normal(0.0, noise * value.std(), grown.shape)
+            value = grown
         variable.assign(value.astype(keras.backend.standardize_dtype(variable.dtype)))
 
 
-def warm_start(model, weights, width, architecture, config):
+def warm_start(model, weights, width, architecture, config, hidden_kernel_size=None):
     """Loads the ``.weights.h5`` file ``weights`` into ``model``; when they were
-    trained at another ``width`` (not None), into a model of ``architecture``
-    and ``config`` at that width first, then widened into ``model``."""
-    if width is None or width == config["width"]:
+    trained at another ``width`` or ``hidden_kernel_size`` (None: the same as
+    ``config``'s), into a model of ``architecture`` and ``config`` with those
+    first, then grown into ``model`` (:func:`widen_weights`)."""
+    changed = {}
+    if width is not None and width != config["width"]:
+        changed["width"] = width
+    if hidden_kernel_size is not None and hidden_kernel_size != config.get("hidden_kernel_size"):
+        changed["hidden_kernel_size"] = hidden_kernel_size
+    if not changed:
         model.load_weights(weights)
         return
     from residual_compression.models import build_model
 
-    source = build_model(architecture, **{**config, "width": width})
+    source = build_model(architecture, **{**config, **changed})
     source.load_weights(weights)
     widen_weights(source, model, seed=config.get("seed") or 0)
