@@ -269,6 +269,51 @@ TABLES[5] = (
     ),
 )
 
+TABLES[6] = (
+    "conv_lstm_photo4 v1: 400 training-split photo thumbnails, strength 64",
+    (23, 24, 25),
+    "e17a0c652d2ba06a5db7492649e91c04652b176c1a670d220ef5951fa20da7f4",
+    (
+        "eNrtXWl32zgSxOeZnUlsR5ZE8T50S/GRSTKZTOL//6t2BchWgUWEjAN6Lan7PfvJHbBJHF1d3QAVpUTOSN6Q5k/SBKR5"
+        "28FySJoJaa5Jk/XW06g3yzFpFh36VXWwvCZNSZotaVayrEVETk4uCD0uCBkQdaeE1bnD8hg+p4T5M7I8g5Z4rz6wetMb"
+        "VpsxTAhLEZmX1Ltbh2V8zg+E+QvC8w+kuZMlflay88x3xL3eEfcaW5qr//0MWixfE/8a7n9sOxHxs0kvPR01siQfEtQ8"
+        "2GhKQhP77gldxZJTm6iGeQYHbeQr9j8i5yUT8q8R5TcR5VKTfbsfyYDaJOS5A/JcXqu+JOvNl1OynFPmVJLHRR1yqZiy"
+        "ooz8tKK8rXiK/2aEE7g2tXD4nc6kM0CeQt81gB7tnvOy4dkSWCcD3SYEpjbVFuI9Xj+2f6vtp85R+tVZeOzF3KvlHNZt"
+        "okc8B4+Y6vg3g3kxc11CLFs7nucG2txqX8AxmWlba4ikt/pftzCn231vRU5fUlgtqV4JBfhgqldCDj6Ya80E1uq1AwNj"
+        "WGOhvioBO7Fe21NYmYnWpIBgFWCOH49LwQvW3ixXgMMrjZwZ4Ke5Vwb9mukMCTF2tffbuqygzVbnSRUg0lJbnj3loCbv"
+        "eq/1G2hzB2xwSLkux+WkhXU3M8+ohWdOyLJfrK5HtP4iPvdiRpqSVkgbE17Qai/pqiXF5VI49lnKmLxyTPlyRJnvuAPH"
+        "HhImTMi7R3T3tLd8OVJ97VfEjblwRv4eUt/zDrEmI01M+XJCY5hAVM2ADRYWfmaaH2e1NplVARiqph0tc5cxPNWFviK1"
+        "kAoz90rbKmtxOfE2CxjxN4SlvyJlLVYWerQC0EQWVs/15ymMxsJRX5oDQ95qOzg+B65eWQxhCletBLfPqh4SAMJMNKKE"
+        "FsJUsOpKjRUFYHXo4GAB2In0lYg8hfbwae3u+Z7nH1amPw6W1HpRebVcwIjl2nYIOGY0WCuY7X8f8DZ3cOw5+PXGYmtT"
+        "/YO1zbX2+Q1UUZbA3MLGeDFxZiKHuWvj2DnFQa4RramPVW9MeOp1fn/cL+bGc8LPeQdEnTUy84zGcEWWpwJjZycjypcn"
+        "xAci8u5RB1/m7DgmZh433it6IY/zJRy5QhrVuDG/aMsmuPaeqvqeQtaoQYYcWvx8CJ6eaE09oiX6uXJn3eMQEXK4aqQt"
+        "xxaSBzXmGetnm8JVubdZiKFusPDKPGN4zrkeqxDmzsRf5Btz3R576orLuCth6h4xRBzD0ksYVZNPVRDxV6rpjJjIKQru"
+        "JxqczGqaYr8PdfDu0sLqVDWd0zS6BOzkenWHFi+twLLxiAKuyr378gTYiz8OlhIeIsee6vti1aLSI7IGjQtbMBOfaX9G"
+        "3jV7mp3Myh2QYSJKcF2LY0FGvM41v/Usg+2kzr4cnq2fOnbVG/MsqF9z6hf3dN4BUc0eRN1OQvGxojGUPcfzxO0R1TQG"
+        "hMA2ixuq9jp2QBySuWhOlhPVdMbfFxPup0KeNGYTQUueEnTAw5LaNGPvxHlVVKtHRXoGKosJx8o+v1FYVdnCkZuE0Mac"
+        "T4sgRpj4i8iT6vgU1mo7hdeVjLUmf3G5AGuGS+M5n4X+jFhtYmsJz8MIjPXAA7ZXFlc341PPSlJrD9pvNiHymiWDzN14"
+        "fQyeblA6hfVgat14oiD5AT9MrNoIVkTNVUHtXpHWj1ssP9+XU/A4f1kkYl1G2YRBzkjZte5EXxFBDaqp5pDXspLU2s0s"
+        "9ed5TWPnKcjBmmtffPYypbpNF46dtcSvUDWdssh7WdW56quOzVlJQffiPKXLqekVsWW2wzXz/rIJkdcsOzZ91cKf+TzJ"
+        "pWp/t2Ksms5aM58ft3BIXzLujWNzL/g8W0J3H3Z4nkLVz3TxHiJXGHCPEmuwBnPiGvdL9+c2D7wu0T1aQ4ybtzBPw94R"
+        "Q0wNAflhpnP/Cqwtlc/9x1Id9uYWXuNyAr2Y6vGcwb1MH/G8/UL3C+fOFUdWMM7mPGeu7L3jXP+1seYaT6guBbfPCquH"
+        "gDCB9f7aWGuCGu+N9V+Pba4c/BAR3nDpSS1PN4x6BJZH1r7kRPk894W5Q+AVJfCcc/CEddfWvYIaow6td4tctRF8d8/Y"
+        "CWsaU9/AvYDEymWQ2V5RXB6oprOX9pNcqPb95SHNFFefksZKTj917LC3iM9cIqW+N+8U//x57KLRckqRWrD6/GRMbLn5"
+        "hDafcxh1sDyiNR+0rPmiV49LerHc/G5FQW1yep42Xy6JY7OdStXPfeFJsATYZvpU+8qsKIzV1OKpAoNntlcO5jmHNiXV"
+        "wzOrnpzqz/2dFalnCv525dJapmCqTxsY/4X+d6xjl9a7VHye5zACN1YVC2v7JmfBd2dMzXxW6+lSYOwsBKsf5lzWJWhM"
+        "BQP3HE01eFRrEzoQbACcJ7X2HIMnnomse2yxNb+1EXw7PvGKEilYNnuLA/Bcc6IPdwajJyaMbDlzjGEEbUqrPnwY1QQ4"
+        "c2nV/xFRdzP7H8v+7p2Y3ynC2m+j796javtet6Ax4nOd7ZKi1aCXVZ2o5nfq/Vi+Jt5ySQjM2UTbTvqysa7FdmzNVsme"
+        "47ni9h9UQ7gmXBqTn7b5ck5rLCc7fPZppvp6t2Km+jqPPVVN+0RT8sqqpe8sa1V/p57f5nuv6u+538JVO9T9DWbtjdb8"
+        "bmHpANaAmdldmz+hzRtHVe2tddUA4sLBDrax7xWpbt/02U2uoV+xavqe0V+x/AfUjkwv3oDmSqP3hRU1AtCkjjgyUYf3"
+        "iyv9eQhjEmkLGEkNF8J7Fb1FKJHXJgtgyxu9YtaAaRuNKXhy+FZrNnDV3MFX8aqttrwCxnijMWcD12710yBnuFNN30r7"
+        "XLmFu98rn984uwWsvqNe3OsWW0Dvez06N4De946s9g4Y8r3G5S0gvOnFTa3NrdY8jttfqvkbS0ROVx48aV7Ssq+eyhiK"
+        "iIgcI1Y//ILmJS376qmMocgp+vODB81LWvbVUxlDEfFl8eVjGUP+vPv9+H8TmdMIzW3+3mt2dfK85dl2Na7EYeexSmNq"
+        "U65n8zsLfVvGMXz4Qd+XoHnvsHwDn2cOO+9B86nHnoocC1Yf1saj5itpuM3O37+3WP7Uwc5nR5tj9eWf1/RtWeKycBsR"
+        "4djiy8fKsR8s7tfc5hNoxo5n+wif1w47H1vudaxx+QNobjv0feqw/A0+33eYiy/CsQWrn8nivr0IPxSOLRxb4rJwbBHx"
+        "ZeHYLs33Z8SULw7L30Hz6UTi8tdnjOq/nuLyP8KxBatfNT88bo79UTi2xGXh2CKyDsWXPXHs7574YRN/3l339QzicpPm"
+        "H+LGr5/biBw3x/77Bfnh5xPx5VsldWyJy8KxRYRjiy/3w7H/8sSx72R/+f8cl0XOnWN/kTr2ifiyxGXhNiLCscWXT4Fj"
+        "y/7y8+Lyt5/s6UY4tsiR8MPPHex8EI4tHFvisnBsEVmHwrGFY59FXBYRji2+fORj+F981yhr"
+    ),
+)
 
 def fit(codes, strength=64):
     """Initial ``(ones, totals)`` from codes ``(N, T, h, w, c)`` of +-1."""

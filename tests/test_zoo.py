@@ -18,13 +18,17 @@ from residual_compression.zoo import presets as presets_module
 
 def test_the_seven_architectures_and_the_photo_presets():
     names = zoo.list_presets()
-    assert len(names) == 22
+    assert len(names) == 25
     assert {zoo.get_preset(n).architecture for n in names} == set(ARCHITECTURES)
     for arch in ARCHITECTURES:
         assert f"{arch}_64B" in names and f"{arch}_128B" in names
     # The 256 B preset: the photo campaign's network unrolled to 16 iterations (16 x 16 raw bytes).
     long = zoo.get_preset("conv_lstm_photo16_256B")
     assert long.num_bytes == 256 and long.config == {**zoo.get_preset("conv_lstm_photo3_64B").config, "iterations": 16}
+    # conv_lstm_photo4: one 16-iteration network behind the 64, 128 and 256 B presets.
+    four = [zoo.get_preset(f"conv_lstm_photo4_{b}B") for b in (64, 128, 256)]
+    assert [p.num_bytes for p in four] == [64, 128, 256] and len({p.sha256 for p in four}) == 1
+    assert four[0].config == long.config and four[0].sha256 != long.sha256
     # The photo-trained conv LSTM: the same architecture and config, its own weights and ids.
     paper = zoo.get_preset("conv_lstm_64B")
     for name in ("conv_lstm_photo_64B", "conv_lstm_photo2_64B", "conv_lstm_photo3_64B"):
@@ -48,6 +52,7 @@ STABLE_IDS = {
     "conv_lstm_photo2_64B": 17, "conv_lstm_photo2_128B": 18,
     "conv_lstm_photo3_64B": 19, "conv_lstm_photo3_128B": 20,
     "conv_lstm_photo16_128B": 21, "conv_lstm_photo16_256B": 22,
+    "conv_lstm_photo4_64B": 23, "conv_lstm_photo4_128B": 24, "conv_lstm_photo4_256B": 25,
 }  # fmt: skip
 
 

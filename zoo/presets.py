@@ -273,4 +273,22 @@ PRESETS = (
         iterations=16,
         budgets=(("conv_lstm_photo16_128B", 21, 128), ("conv_lstm_photo16_256B", 22, 256)),
     ),
+    # conv_lstm_photo16 trained on at 16 iterations with the loss weighted toward the 4th and
+    # 8th iterations (64 and 128 B): one network for 64, 128 and 256 B.
+    *_photo_campaign(
+        "conv_lstm_photo4", 23, "9e8b249ccdfc910f1adc0398d73d1f87e7858c2d05abae144a5c385ce1adea46", 5700,
+        (
+            "from step 1200 also on partial iterations, lr 3e-4 to step 2800 then cosine-annealed to "
+            "step 3800, then 600 steps unrolling 16 iterations (lr 1e-4), then 1300 more at 16 iterations "
+            "with the loss weighted more and more toward the 4th and 8th (lr 1e-4, cosine over 3000 steps), "
+        ),
+        "about 9 h 50 min (the last 1 h 20 min on a faster CPU)",
+        {
+            PHOTO_VALIDATION: {64: (0.770, 64.0, 20.52), 128: (0.829, 128.0, 22.40), 256: (0.840, 242.0, 22.84)},
+            CIFAR10_TEST_1000: {64: (0.833, 64.0, 21.83), 128: (0.887, 128.0, 24.36), 256: (0.896, 243.1, 24.91)},
+            KODAK_THUMBNAILS: {64: (0.759, 64.0, 21.98), 128: (0.822, 128.0, 23.81), 256: (0.832, 241.5, 24.07)},
+        },
+        iterations=16,
+        budgets=(("conv_lstm_photo4_64B", 23, 64), ("conv_lstm_photo4_128B", 24, 128), ("conv_lstm_photo4_256B", 25, 256)),
+    ),
 )
