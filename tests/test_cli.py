@@ -84,7 +84,7 @@ def bad_input_files(tmp_path_factory):
         (lambda d: ["decode", str(d / "garbage.rc"), "-o", str(d / "o.png")], "garbage.rc"),
         (lambda d: ["info", str(d / "cut.rc")], "cut.rc"),
         (lambda d: ["encode", str(d / "in.png"), "-o", str(d / "o.rc"), "--model", "conv_lstm_6B"], "conv_lstm_64B"),
-        (lambda d: ["encode", str(d / "in.png"), "-o", str(d / "o.rc"), "--iterations", "99"], "at most 8"),
+        (lambda d: ["encode", str(d / "in.png"), "-o", str(d / "o.rc"), "--iterations", "99"], "at most 16"),
         (lambda d: ["encode", str(d / "in.png"), "-o", str(d / "no" / "o.rc")], "cannot write"),
         (lambda d: ["decode", str(d / "good.rc"), "-o", str(d / "o.png"), "--iterations", "5"], "only 4"),
         (lambda d: ["decode", str(d / "good.rc"), "-o", str(d / "no" / "o.png")], "cannot write"),
@@ -192,7 +192,7 @@ def stream_files(tmp_path_factory):
         (["decode", "{d}/cut.rc", "-o", "{d}/o.png"], 1, "cut.rc"),
         (["encode", "{d}/missing.png", "-o", "{d}/o.rc"], 1, "missing.png"),
         (["encode", "{d}/in.png", "-o", "{d}/o.rc", "--model", "nope"], 1, "unknown preset"),
-        (["encode", "{d}/in.png", "-o", "{d}/o.rc", "--iterations", "99"], 1, "at most 8"),
+        (["encode", "{d}/in.png", "-o", "{d}/o.rc", "--iterations", "99"], 1, "at most 16"),
         (["encode", "{d}/in.png", "--bytes", "-3"], 2, "positive integer"),
     ],
 )
