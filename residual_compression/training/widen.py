@@ -106,7 +106,8 @@ def widen_weights(source, target, noise=0.01, seed=0):
         target: a built model of the same architecture and configuration but
             a width whose channel counts are integer multiples of
             ``source``'s, or convolution kernels larger by an even number of
-            taps per side pair (e.g. ``hidden_kernel_size`` 1 -> 3), or both.
+            taps in each spatial dimension (e.g. ``hidden_kernel_size`` 1 ->
+            3), or both.
         noise: standard deviation of the symmetry-breaking noise added to
             each widened tensor, relative to that tensor's own (0: exact
             copies, the same function as ``source``).
