@@ -132,3 +132,29 @@ def test_train_warm_starts_a_wider_model(tmp_path):
         np.testing.assert_allclose(got, want, atol=1e-6)  # one step at lr 1e-9 from the widened weights
     run = json.loads((tmp_path / "run" / "run.json").read_text())
     assert run["init_width"] == 0.0625 and run["init_weights"] == str(path)
+
+
+def test_train_warm_starts_3x3_hidden_kernels_from_1x1(tmp_path):
+    """``train(init_hidden_kernel_size=1, config={"hidden_kernel_size": 3})``: the run starts from
+    the 1x1 weights grown around the centre, and records where they came from."""
+    import json
+
+    from conftest import synthetic_images
+    from residual_compression.training.trainer import train
+
+    source = build_model("conv_lstm", width=0.0625, iterations=2, seed=0, hidden_kernel_size=1)
+    randomize_weights(source, seed=3, scale=0.3)
+    path = tmp_path / "one.weights.h5"
+    source.save_weights(path)
+    model, _ = train("conv_lstm", synthetic_images(8, seed=2), 1, tmp_path / "run", width=0.0625, iterations=2,
+                     batch_size=8, checkpoint_every=1, validation=None, verbose=0, learning_rate=1e-9,
+                     config={"hidden_kernel_size": 3}, init_weights=path, init_hidden_kernel_size=1)
+    grown = {v.path: ops.convert_to_numpy(v) for v in model.weights if v.path.endswith("hidden_conv/kernel")}
+    old = {v.path: ops.convert_to_numpy(v) for v in source.weights if v.path.endswith("hidden_conv/kernel")}
+    assert grown and grown.keys() == old.keys()
+    for key, kernel in grown.items():
+        assert kernel.shape[:2] == (3, 3)
+        np.testing.assert_allclose(kernel[1, 1], old[key][0, 0], atol=1e-6)  # one step at lr 1e-9
+        assert np.abs(np.delete(kernel.reshape(9, *kernel.shape[2:]), 4, axis=0)).max() < 1e-6
+    run = json.loads((tmp_path / "run" / "run.json").read_text())
+    assert run["init_hidden_kernel_size"] == 1 and run["config"]["hidden_kernel_size"] in (3, [3, 3])
