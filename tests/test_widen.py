@@ -62,8 +62,8 @@ def test_widening_rejects_what_it_cannot_widen():
     with pytest.raises(InvalidValueError, match="`noise`"):
         widen_weights(source, target, noise=-1.0)
     with pytest.raises(InvalidValueError, match="not larger by an even number"):
-        widen_weights(*_pair("conv_lstm", iterations=2, hidden_kernel_size=3)[:1],
-                      build_model("conv_lstm", width=0.25, iterations=2, hidden_kernel_size=1))
+        three, _ = _pair("conv_lstm", iterations=2, hidden_kernel_size=3)
+        widen_weights(three, build_model("conv_lstm", width=0.25, iterations=2, hidden_kernel_size=1))
     with pytest.raises(InvalidValueError, match="not larger by an even number"):
         widen_weights(source, build_model("conv_lstm", width=0.25, iterations=2, hidden_kernel_size=2))
     odd = build_model("conv_lstm", width=0.1875, iterations=2)  # 12 channels from 8: not a multiple
