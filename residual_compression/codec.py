@@ -18,18 +18,15 @@ A :class:`ProgressiveCodec` wraps one :class:`~residual_compression.models.Progr
   reconstruction is cropped back. Conv models run fully convolutionally;
   fully-connected models tile 8x8 patches.
 * Memory is bounded by ``tile_size``: an image larger than ``tile_size**2``
-  pixels is processed in tiles (see :mod:`residual_compression.tiling`), so
-  encoding or decoding a 6000x4000 photo holds the image, its codes and one
-  tile's activations, never the whole image's. Decoding overlaps the tiles
-  by the decoder's exact context (:meth:`ProgressiveAutoencoder.decoder_context`),
-  so a tiled decode is the whole-image decode. Encoding overlaps them by
-  ``tile_halo`` pixels: each tile runs the closed loop (encoder and decoder)
-  on its core plus halo, so near tile seams the encoder's view of the
-  reconstruction can differ slightly from the decoder's (a small loss of
-  quality, never an invalid stream). With ``tile_halo`` at least
-  ``model.block_size * model.encoder_context(iterations)`` pixels (the
-  context is counted in code positions) the bits are those of the
-  whole-image encoding; for the patch-based FC models that is always so.
+  pixels is processed in tiles (:mod:`residual_compression.tiling`), so a
+  6000x4000 photo never has its activations held whole. Decoding overlaps the
+  tiles by the decoder's exact context (:meth:`ProgressiveAutoencoder.decoder_context`):
+  a tiled decode is the whole-image decode, up to float rounding. Encoding
+  overlaps them by ``tile_halo`` pixels: each tile runs the closed loop on its
+  core plus halo, so near seams the encoder's view of the reconstruction can
+  differ slightly from the decoder's (a small loss of quality, never an invalid
+  stream); with ``tile_halo`` at least ``block_size * encoder_context(iterations)``
+  pixels the bits are the whole-image encoding's (always so for the FC models).
 """
 
 import numpy as np
@@ -340,7 +337,7 @@ class ProgressiveCodec:
 
     def compress(
         self, images, num_bytes=None, iterations=None, *, bpp=None, format=2, quality=None,
-        quality_metric="ssim", block=32,
+        quality_metric="ssim", block=32, monotone=False,
     ):
         """Compresses one image or a batch.
 
@@ -370,6 +367,9 @@ class ProgressiveCodec:
           unless one iteration of every block already takes more).
 
         With none, ``default_num_bytes`` per 32x32 picks whole iterations.
+        ``monotone=True`` (format 2, ``num_bytes`` or ``bpp``): the stream states the best cut of
+        its bytes, so quality never falls as the budget grows (one decode per byte; see
+        :mod:`residual_compression.monotone_budget`).
         ``format``: 2 (default) entropy-codes the bits (a colour image whose coded budget would hold
         fewer whole iterations than raw bits gets format 1); 1 writes them raw.
         See ``docs/bitstream.md``.
@@ -377,7 +377,7 @@ class ProgressiveCodec:
         Returns ``bytes`` for one image, ``list[bytes]`` for a batch.
         """
         return codec_streams.compress(
-            self, images, num_bytes, iterations, bpp, format, quality, quality_metric, block
+            self, images, num_bytes, iterations, bpp, format, quality, quality_metric, block, monotone
         )
 
     def decompress(self, data, iterations=None, *, strict=False):

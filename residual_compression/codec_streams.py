@@ -13,6 +13,7 @@ import numpy as np
 from residual_compression import bitstream
 from residual_compression import blockmap
 from residual_compression import errors
+from residual_compression import monotone_budget
 from residual_compression.errors import BitstreamError
 from residual_compression.errors import ImageInputError
 from residual_compression.errors import ResidualCompressionError
@@ -218,10 +219,17 @@ def _check_quality(quality, metric, block, codec, fmt, others):
 
 
 def compress(codec, images, num_bytes=None, iterations=None, bpp=None, format=2, quality=None,
-             quality_metric="ssim", block=32):
+             quality_metric="ssim", block=32, monotone=False):
     """See :meth:`ProgressiveCodec.compress`."""
     if format not in FORMATS:
         raise ResidualCompressionError(f"`format` must be one of {FORMATS}, received: {format!r}")
+    if not isinstance(monotone, (bool, np.bool_)):
+        raise ResidualCompressionError(f"`monotone` must be True or False, received: {monotone!r}")
+    if monotone and (format != 2 or quality is not None or (num_bytes is None and bpp is None)):
+        raise ResidualCompressionError(
+            f"`monotone=True` needs format 2 and a byte budget (`num_bytes` or `bpp`), and no `quality`; "
+            f"received format={format!r}, num_bytes={num_bytes!r}, bpp={bpp!r}, quality={quality!r}"
+        )
     if quality is not None:
         _check_quality(quality, quality_metric, block, codec, format, (num_bytes, iterations, bpp))
     batch, single = _as_image_list(images)
@@ -232,6 +240,8 @@ def compress(codec, images, num_bytes=None, iterations=None, bpp=None, format=2,
         grey = [_is_grey(batch[i]) for i in indices] if format == 2 else None
         if quality is not None:
             out = _encode_quality(codec, group, quality, quality_metric, block, grey, height, width, budget)
+        elif monotone:
+            out = monotone_budget.monotone_streams(codec, group, budget, grey, height, width, decompress)
         elif budget is not None:
             out = _encode_budget(codec, group, budget, format, grey, height, width)
         else:
@@ -242,7 +252,7 @@ def compress(codec, images, num_bytes=None, iterations=None, bpp=None, format=2,
                 out = bitstream.encode_streams2(
                     codec.model_id, width, height, bits, context=codec.context_model, grey=grey
                 )
-        if codec.search_steps and quality is None and not codec.is_tiled(height, width):
+        if codec.search_steps and quality is None and not monotone and not codec.is_tiled(height, width):
             out = _search(codec, group, budget, format, grey, height, width, out)
         for i, stream in zip(indices, out):
             streams[i] = stream
