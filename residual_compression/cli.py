@@ -114,6 +114,8 @@ def _cmd_encode(args):
 
     inputs = [pathlib.Path(p) for p in args.inputs]
     out = pathlib.Path(args.output)
+    if args.monotone and (args.bytes is None or args.search_steps):
+        raise CommandError("--monotone needs --bytes and no --search-steps")
     if len(inputs) > 1 and not out.is_dir():
         raise CommandError(f"-o {out}: with several inputs, -o must be an existing folder")
     if not out.is_dir():
@@ -127,7 +129,8 @@ def _cmd_encode(args):
         try:
             image = load_image(path)
             codec = codec or _load_codec(args.model).replace(search_steps=args.search_steps)
-            data = codec.compress(image, num_bytes=args.bytes, iterations=args.iterations)
+            extra = {"monotone": True} if args.monotone else {}
+            data = codec.compress(image, num_bytes=args.bytes, iterations=args.iterations, **extra)
         except ResidualCompressionError as e:
             message = str(e)
             _fail(message if str(path) in message else f"{path}: {message}")
@@ -288,6 +291,8 @@ def build_parser():
     group.add_argument("--iterations", type=positive_int, help="number of iterations instead of --bytes")
     p.add_argument("--search-steps", type=non_negative_int, default=0, metavar="N",
                    help="encoder effort: search the bits for N steps (slower encoding, better pictures; 0: greedy)")
+    p.add_argument("--monotone", action="store_true",
+                   help="with --bytes: state the best cut of the bytes, so quality never falls as --bytes grows")
     p.set_defaults(func=_cmd_encode)
 
     p = sub.add_parser("decode", help="decompress a stream file to an image")

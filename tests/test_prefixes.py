@@ -39,6 +39,16 @@ def test_prefix_quality_decodes_each_cut_of_one_stream():
         prefix_quality(codec, images.astype(np.float32), 48)
 
 
+def test_prefix_quality_monotone_compresses_at_each_budget():
+    codec = make_codec("conv_lstm")
+    images = synthetic_images(2, seed=4)
+    counts, ssim = prefix_quality(codec, images, 36, step=3, monotone=True)
+    assert (np.diff(ssim, axis=1) >= 0).all()
+    np.testing.assert_allclose(
+        ssim[:, 4], patch_ssim(images, codec.decompress(codec.compress(images, num_bytes=15, monotone=True)))
+    )
+
+
 def test_prefixes_command(tmp_path, capsys):
     from residual_compression.cli import main
 
@@ -50,3 +60,6 @@ def test_prefixes_command(tmp_path, capsys):
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "2 images" in out and "mean SSIM" in out and "of 2 steps" in out
+    assert main(args + ["--monotone"]) == 0
+    out = capsys.readouterr().out
+    assert "budgets with monotone=True" in out and "drops (fall > 0): 0 of 2 steps" in out

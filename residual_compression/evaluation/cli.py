@@ -108,6 +108,8 @@ def register(subparsers):
                      help="payload bytes of the whole stream (default 128)")
     pre.add_argument("--step", type=positive_int, default=1, metavar="BYTES", help="prefix step (default 1)")
     pre.add_argument("--tolerance", type=float, default=0.0, help="a fall larger than this counts")
+    pre.add_argument("--monotone", action="store_true",
+                     help="compress at every budget with compress(monotone=True) instead of cutting one stream")
 
     dyn = _one_model_command(
         subparsers, "assignment", run_assignment,
@@ -143,9 +145,10 @@ def run_prefixes(args):
     from residual_compression.evaluation.prefixes import prefix_quality
     from residual_compression.evaluation.prefixes import quality_drops
 
-    counts, ssim = prefix_quality(codec, loaded.images, args.max_bytes, args.step)
+    counts, ssim = prefix_quality(codec, loaded.images, args.max_bytes, args.step, args.monotone)
     mean = ssim.mean(axis=0)
-    print(f"{args.model}: {len(loaded)} images, prefixes of {args.step} B up to {args.max_bytes} B")
+    what = "budgets with monotone=True" if args.monotone else "prefixes"
+    print(f"{args.model}: {len(loaded)} images, {what} of {args.step} B up to {args.max_bytes} B")
     shown = sorted({0, len(counts) - 1} | set(range(0, len(counts), max(1, len(counts) // 16))))
     print("payload B  " + " ".join(f"{counts[k]:>6d}" for k in shown))
     print("mean SSIM  " + " ".join(f"{mean[k]:6.3f}" for k in shown))

@@ -18,7 +18,7 @@ from residual_compression.evaluation.metrics import patch_ssim
 __all__ = ["PrefixDrops", "prefix_quality", "quality_drops"]
 
 
-def prefix_quality(codec, images, max_payload, step=1):
+def prefix_quality(codec, images, max_payload, step=1, monotone=False):
     """Patch SSIM of every image at payload prefixes ``step, 2 step, ...``.
 
     ``images`` is a uint8 ``(N, H, W, 3)`` batch; each is compressed once
@@ -26,6 +26,10 @@ def prefix_quality(codec, images, max_payload, step=1):
     each prefix length, as a partial download would be. Returns ``(counts,
     ssim)``: the prefix lengths ``(K,)`` and the ``(N, K)`` patch SSIM.
     A stream shorter than a prefix decodes whole at that prefix.
+
+    With ``monotone=True`` each image is instead compressed at every budget
+    with ``compress(num_bytes=count, monotone=True)`` (one stream per budget,
+    not cuts of one; about one image decode per byte of each budget).
     """
     max_payload = validation.positive_int("max_payload", max_payload)
     step = validation.int_in_range("step", step, 1, max_payload)
@@ -35,9 +39,13 @@ def prefix_quality(codec, images, max_payload, step=1):
             f"`images` must be a uint8 (N, H, W, 3) batch, received {images.dtype} {images.shape}"
         )
     counts = np.arange(step, max_payload + 1, step)
+    ssim = np.empty((len(images), len(counts)))
+    if monotone:
+        for k, count in enumerate(counts):
+            ssim[:, k] = patch_ssim(images, codec.decompress(codec.compress(images, num_bytes=int(count), monotone=True)))
+        return counts, ssim
     streams = codec.compress(images, num_bytes=max_payload)
     heads = [codec.stream_header_size(s) for s in streams]
-    ssim = np.empty((len(images), len(counts)))
     for k, count in enumerate(counts):
         decoded = codec.decompress([s[: h + int(count)] for s, h in zip(streams, heads)])
         ssim[:, k] = patch_ssim(images, np.asarray(decoded))
