@@ -39,6 +39,8 @@ __all__ = ["MARGIN", "MAX_BYTES", "monotone_streams"]
 MARGIN = 16
 # Largest per-image budget: each payload byte is one more decode of the image.
 MAX_BYTES = 4096
+# Pixels of decoded cuts scored at once (about 100 MB as float64 RGB).
+_PIXELS_PER_CALL = 1 << 22
 
 
 def _payloads(codec, group, budget, height, width):
@@ -90,15 +92,21 @@ def monotone_streams(codec, group, budget, grey, height, width, decompress):
     counts = [coded[i][1] for i in owners]
     iterations = max(t for _, _, t in coded)
     _, stated = entropy.decode_symbols(cuts, (iterations,) + shape, context, counts)
-    header = {}
-    for i, (_, count, _) in enumerate(coded):
-        header[i] = lambda n, i=i: pack_header(
-            codec.model_id, width, height, version=2, grey=grey[i], context=context.ident, count=int(n)
+
+    def header(i, count):
+        return pack_header(
+            codec.model_id, width, height, version=2, grey=grey[i], context=context.ident, count=int(count)
         )
-    decoded = np.asarray(decompress(codec, [header[i](n) + cut for i, n, cut in zip(owners, stated, cuts)]))
-    quality = patch_ssim_map(group[owners].astype(np.float64), decoded.astype(np.float64))
-    quality = quality.reshape(len(owners), -1).mean(axis=1)
+
+    candidates = [header(i, n) + cut for i, n, cut in zip(owners, stated, cuts)]
     owners = np.asarray(owners)
+    quality = np.empty(len(candidates))
+    step = max(1, _PIXELS_PER_CALL // (height * width))  # decoded cuts held at once
+    for start in range(0, len(candidates), step):
+        picked = owners[start : start + step]
+        decoded = np.asarray(decompress(codec, candidates[start : start + step]), np.float64)
+        ssim = patch_ssim_map(group[picked].astype(np.float64), decoded)
+        quality[start : start + len(picked)] = ssim.reshape(len(picked), -1).mean(axis=1)
     streams = []
     for i, (payload, _, _) in enumerate(coded):
         mine = np.flatnonzero(owners == i)
@@ -107,5 +115,5 @@ def monotone_streams(codec, group, budget, grey, height, width, decompress):
         valid = mine[4 * stated[mine] + 64 >= len(kept)]
         valid = valid if valid.size else mine[-1:]
         best = valid[np.flatnonzero(quality[valid] == quality[valid].max())[-1]]
-        streams.append(header[i](stated[best]) + kept)
+        streams.append(header(i, stated[best]) + kept)
     return streams

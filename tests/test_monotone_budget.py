@@ -101,3 +101,10 @@ def test_bad_arguments_name_themselves(codec, images, kwargs, message):
 def test_search_is_refused(codec, images):
     with pytest.raises(ResidualCompressionError, match="search_steps=3"):
         codec.replace(search_steps=3).compress(images[:1], num_bytes=32, monotone=True)
+
+
+def test_cuts_scored_in_chunks_pick_the_same_streams(codec, monkeypatch):
+    images = synthetic_images(2, 40, 48, seed=13)  # not a multiple of the block: padded
+    whole = codec.compress(images, num_bytes=30, monotone=True)
+    monkeypatch.setattr(monotone_budget, "_PIXELS_PER_CALL", 3 * 40 * 48)  # three cuts at a time
+    assert codec.compress(images, num_bytes=30, monotone=True) == whole
