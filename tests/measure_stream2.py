@@ -46,6 +46,22 @@ def savings(codec, bits, height, width, label):
               f"{100 * (1 - mean / raw):.1f}% fewer; entropy coding {1000 * seconds / len(bits):.1f} ms/image")
 
 
+def kodak_totals(codec, whole, files, iterations):
+    """Format 1 and 2 payload bytes of the same bits, summed over full-size photos."""
+    raw, coded = dict.fromkeys(iterations, 0), dict.fromkeys(iterations, 0)
+    for f in files:
+        image = load_image(f)
+        bits = whole.encode(image[None], max(iterations))[0]
+        height, width = image.shape[:2]
+        for k in iterations:
+            raw[k] += payload(bitstream.encode_stream(codec.model_id, width, height, bits[:k]))
+            coded[k] += payload(bitstream.encode_stream2(codec.model_id, width, height, bits[:k], context=codec.context_model))
+        print(f"{f.name}: {', '.join(f'{k} it. {coded[k]} of {raw[k]} B so far' for k in iterations)}", flush=True)
+    for k in iterations:
+        print(f"Kodak full size ({len(files)} photos), {k} iterations: format 1 {raw[k]} B, format 2 {coded[k]} B, "
+              f"{100 * (1 - coded[k] / raw[k]):.1f}% fewer")
+
+
 def thumbnails(codec, images, label):
     for fmt in (1, 2):
         for budget in (64, 128):
@@ -79,15 +95,23 @@ def main():
     parser.add_argument("--photos")
     parser.add_argument("--kodak")
     parser.add_argument("--kodak-limit", type=int, default=24)
+    parser.add_argument("--kodak-iterations", type=int, nargs="+", default=None, metavar="K",
+                        help="Kodak full size: only these iterations, summed over the photos (default: each "
+                             "photo, every iteration)")
+    parser.add_argument("--no-thumbnails", action="store_true", help="skip the thumbnail measurements")
     args = parser.parse_args()
     codec = zoo.load(args.preset)
-    if args.photos:
+    if args.photos and not args.no_thumbnails:
         images = np.stack([to_thumbnail(load_image(f)) for f in validation_photos(args.photos)])
         thumbnails(codec, images, f"photo thumbnails (validation, {len(images)})")
     if args.kodak:
         files = list_image_files(pathlib.Path(args.kodak))
-        thumbnails(codec, np.stack([to_thumbnail(load_image(f)) for f in files]), "Kodak thumbnails")
+        if not args.no_thumbnails:
+            thumbnails(codec, np.stack([to_thumbnail(load_image(f)) for f in files]), "Kodak thumbnails")
         whole = codec.replace(tile_size=1024)
+        if args.kodak_iterations:
+            kodak_totals(codec, whole, files[: args.kodak_limit], args.kodak_iterations)
+            return
         for f in files[: args.kodak_limit]:
             image = load_image(f)
             start = time.perf_counter()
