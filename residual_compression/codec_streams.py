@@ -252,7 +252,7 @@ def compress(codec, images, num_bytes=None, iterations=None, bpp=None, format=2,
                 out = bitstream.encode_streams2(
                     codec.model_id, width, height, bits, context=codec.context_model, grey=grey
                 )
-        if codec.search_steps and quality is None and not monotone and not codec.is_tiled(height, width):
+        if codec.search_steps and quality is None and not codec.is_tiled(height, width):
             out = _search(codec, group, budget, format, grey, height, width, out)
         for i, stream in zip(indices, out):
             streams[i] = stream

@@ -55,7 +55,8 @@ def kodak_totals(codec, whole, files, iterations):
         height, width = image.shape[:2]
         for k in iterations:
             raw[k] += payload(bitstream.encode_stream(codec.model_id, width, height, bits[:k]))
-            coded[k] += payload(bitstream.encode_stream2(codec.model_id, width, height, bits[:k], context=codec.context_model))
+            stream = bitstream.encode_stream2(codec.model_id, width, height, bits[:k], context=codec.context_model)
+            coded[k] += payload(stream)
         print(f"{f.name}: {', '.join(f'{k} it. {coded[k]} of {raw[k]} B so far' for k in iterations)}", flush=True)
     for k in iterations:
         print(f"Kodak full size ({len(files)} photos), {k} iterations: format 1 {raw[k]} B, format 2 {coded[k]} B, "

@@ -24,7 +24,8 @@ def images():
 
 
 def _qualities(codec, images, **kwargs):
-    return np.array([patch_ssim(images, codec.decompress(codec.compress(images, num_bytes=n, **kwargs))) for n in BUDGETS])
+    streams = [codec.compress(images, num_bytes=n, **kwargs) for n in BUDGETS]
+    return np.array([patch_ssim(images, codec.decompress(s)) for s in streams])
 
 
 def test_quality_never_falls_as_the_budget_grows(codec, images):

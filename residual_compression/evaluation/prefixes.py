@@ -42,7 +42,8 @@ def prefix_quality(codec, images, max_payload, step=1, monotone=False):
     ssim = np.empty((len(images), len(counts)))
     if monotone:
         for k, count in enumerate(counts):
-            ssim[:, k] = patch_ssim(images, codec.decompress(codec.compress(images, num_bytes=int(count), monotone=True)))
+            streams = codec.compress(images, num_bytes=int(count), monotone=True)
+            ssim[:, k] = patch_ssim(images, codec.decompress(streams))
         return counts, ssim
     streams = codec.compress(images, num_bytes=max_payload)
     heads = [codec.stream_header_size(s) for s in streams]
