@@ -48,6 +48,9 @@ def core():
     assert codec.decompress(data).shape == (2, 32, 32, 3)
     searched = codec.replace(search_steps=1).compress(img[0], num_bytes=16)  # jax.value_and_grad
     assert len(searched) - codec.stream_header_size(searched) == 16 and codec.decompress(searched).shape == (32, 32, 3)
+    monotone = codec.compress(img, num_bytes=20, monotone=True)  # every cut decoded on JAX
+    assert [len(d) - codec.stream_header_size(d) for d in monotone] == [20, 20]
+    assert codec.decompress(monotone, strict=True).shape == (2, 32, 32, 3)
     m = compile_for_training(build_model("conv_lstm", width=0.125, iterations=2))
     x = np.zeros((4, 32, 32, 3), "float32")
     m.fit(x, x, epochs=1, verbose=0)
