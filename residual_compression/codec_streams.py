@@ -14,6 +14,7 @@ from residual_compression import bitstream
 from residual_compression import blockmap
 from residual_compression import errors
 from residual_compression import monotone_budget
+from residual_compression import payload_length
 from residual_compression.errors import BitstreamError
 from residual_compression.errors import ImageInputError
 from residual_compression.errors import ResidualCompressionError
@@ -72,30 +73,19 @@ def _encode_budget(codec, group, budget, fmt, grey, height, width):
         bits = codec.encode(group, min(top, -(-budget // per)))
         return [_raw(codec, b, budget, height, width) for b in bits]
     raw_symbols = min(top, budget // per) * math.prod(codec.code_shape(height, width))
-    # Enough iterations that the coded payload reaches the budget: first as
-    # if coding saved nothing, then from each image's own measured rate (so a
-    # stream never depends on the other images of the batch).
-    wanted = {i: min(top, budget // per + 1) for i in range(len(group))}
-    streams = {}
-    while wanted:
-        for iterations in sorted(set(wanted.values())):
-            indices = [i for i, k in wanted.items() if k == iterations]
-            bits = codec.encode(group[indices], iterations)
-            coded = bitstream.encode_streams2(
-                codec.model_id, width, height, bits, context=codec.context_model,
-                grey=[grey[i] for i in indices], num_bytes=budget,
-            )
-            for i, stream, b in zip(indices, coded, bits):
-                header = bitstream.read_header(stream)
-                payload = len(stream) - header.size
-                if iterations == top or payload >= budget:
-                    fall_back = header.count < raw_symbols and not grey[i]
-                    streams[i] = _raw(codec, b, budget, height, width) if fall_back else stream
-                    del wanted[i]
-                else:
-                    rate = max(payload, 1) / iterations
-                    wanted[i] = min(top, max(iterations + 1, math.ceil(budget / rate) + 1))
-    return [streams[i] for i in range(len(group))]
+
+    def code(indices, bits):
+        coded = bitstream.encode_streams2(
+            codec.model_id, width, height, bits, context=codec.context_model,
+            grey=[grey[i] for i in indices], num_bytes=budget,
+        )
+        return [((stream, b), len(stream) - bitstream.read_header(stream).size) for stream, b in zip(coded, bits)]
+
+    streams = []
+    for i, ((stream, bits), _) in enumerate(payload_length.encode_to_length(codec, group, budget, height, width, code)):
+        fall_back = bitstream.read_header(stream).count < raw_symbols and not grey[i]
+        streams.append(_raw(codec, bits, budget, height, width) if fall_back else stream)
+    return streams
 
 
 def _whole_iterations(codec, streams):

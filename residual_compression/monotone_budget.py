@@ -27,6 +27,7 @@ batches), hence the ``MAX_BYTES`` limit. The bits are the greedy encoder's:
 import numpy as np
 
 from residual_compression import entropy
+from residual_compression import payload_length
 from residual_compression.errors import ResidualCompressionError
 from residual_compression.patch_ssim import patch_ssim_map
 from residual_compression.stream_header import bits_to_bool
@@ -44,24 +45,19 @@ _PIXELS_PER_CALL = 1 << 22
 
 
 def _payloads(codec, group, budget, height, width):
-    """Per image ``(payload, count)`` of enough greedy iterations that the
-    payload passes ``budget + MARGIN`` bytes (or all the model has)."""
-    top, per = codec.max_iterations, codec.bytes_per_iteration(height, width)
+    """Per image ``(payload, count, iterations)`` of enough greedy iterations
+    that the payload passes ``budget + MARGIN`` bytes (or all the model has)."""
     context = codec.context_model
-    out = [None] * len(group)
-    wanted = {i: min(top, budget // per + 2) for i in range(len(group))}
-    while wanted:
-        for iterations in sorted(set(wanted.values())):
-            indices = [i for i, k in wanted.items() if k == iterations]
-            for i, bits in zip(indices, codec.encode(group[indices], iterations)):
-                payload, count = entropy.encode_symbols(np.where(bits_to_bool(bits), 1, -1).astype(np.int8), context)
-                if iterations == top or len(payload) >= budget + MARGIN:
-                    out[i] = (payload, count, iterations)
-                    del wanted[i]
-                else:
-                    rate = max(len(payload), 1) / iterations
-                    wanted[i] = min(top, max(iterations + 1, int(np.ceil((budget + MARGIN) / rate)) + 1))
-    return out
+
+    def code(indices, bits):
+        out = []
+        for b in bits:
+            payload, count = entropy.encode_symbols(np.where(bits_to_bool(b), 1, -1).astype(np.int8), context)
+            out.append(((payload, count), len(payload)))
+        return out
+
+    coded = payload_length.encode_to_length(codec, group, budget + MARGIN, height, width, code)
+    return [(payload, count, iterations) for (payload, count), iterations in coded]
 
 
 def monotone_streams(codec, group, budget, grey, height, width, decompress):
