@@ -40,7 +40,7 @@ setup(
         "residual_compression.export": "export",
     },
     package_data={
-        "residual_compression": ["samples/*.png", "samples/README.md"],
+        "residual_compression": ["samples/*.png", "samples/README.md", "context_tables.json"],
         "residual_compression.zoo": ["*/*.weights.h5", "*/README.md", "README.md"],
     },
     install_requires=[
