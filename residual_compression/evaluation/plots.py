@@ -30,11 +30,16 @@ def _pyplot():
     return plt
 
 
+_MARKERS = "osD^v"
+
+
 def plot_rate_distortion(results, path, *, title="Patch SSIM vs. rate (header-less)"):
     """Figure-5 style plot: one SSIM-vs-bpp curve per codec; saved to ``path``."""
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(6.4, 4.8), dpi=100)
+    fig, ax = plt.subplots(figsize=(9.6, 4.8), dpi=100)
+    colors = plt.get_cmap("tab10").colors
     try:
+        curves = 0
         for codec in results.codecs:
             rows = [results.get(codec, t) for t in results.targets if results.has(codec, t)]
             if not rows:
@@ -42,12 +47,15 @@ def plot_rate_distortion(results, path, *, title="Patch SSIM vs. rate (header-le
             bpp = [r.mean_bpp for r in rows]
             ssim = [r.mean_ssim for r in rows]
             style = "--" if rows[0].kind == "baseline" else "-"  # classical codecs dashed
-            ax.plot(bpp, ssim, style, marker="o", ms=3, label=results.label(codec))
+            # Ten colours, then the next marker: no two curves look alike.
+            color, marker = colors[curves % len(colors)], _MARKERS[(curves // len(colors)) % len(_MARKERS)]
+            ax.plot(bpp, ssim, style, color=color, marker=marker, ms=4, label=results.label(codec))
+            curves += 1
         ax.set_xlabel("bits per pixel (header-less, mean)")
         ax.set_ylabel("patch SSIM (mean)")
         ax.set_title(title)
         ax.grid(True, alpha=0.3)
-        ax.legend(fontsize="small")
+        ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.01, 0.5))  # beside the curves
         fig.tight_layout()
         fig.savefig(path)
     finally:
