@@ -32,7 +32,7 @@ from residual_compression.errors import ResidualCompressionError
 __all__ = ["DEFAULT_MODEL", "build_parser", "main"]
 
 # The preset the README recommends: the conv LSTM fine-tuned on photo thumbnails (zoo/README.md).
-DEFAULT_MODEL = "conv_lstm_photo4_64B"
+DEFAULT_MODEL = "conv_lstm_photo5_64B"
 
 PROG = "residual-compression"
 

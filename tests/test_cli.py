@@ -183,7 +183,7 @@ def stream_files(tmp_path_factory):
 @pytest.mark.parametrize(
     "argv, code, expected",
     [
-        (["info", "{d}/x.rc"], 0, "model:       conv_lstm_photo4_64B"),  # the default preset
+        (["info", "{d}/x.rc"], 0, "model:       conv_lstm_photo5_64B"),  # the default preset
         (["--version"], 0, "residual-compression 0.1.0"),
         (["--help"], 0, "--verbose"),
         (["presets"], 0, "conv_lstm_64B"),

@@ -18,7 +18,7 @@ from residual_compression.zoo import presets as presets_module
 
 def test_the_seven_architectures_and_the_photo_presets():
     names = zoo.list_presets()
-    assert len(names) == 25
+    assert len(names) == 28
     assert {zoo.get_preset(n).architecture for n in names} == set(ARCHITECTURES)
     for arch in ARCHITECTURES:
         assert f"{arch}_64B" in names and f"{arch}_128B" in names
@@ -29,6 +29,11 @@ def test_the_seven_architectures_and_the_photo_presets():
     four = [zoo.get_preset(f"conv_lstm_photo4_{b}B") for b in (64, 128, 256)]
     assert [p.num_bytes for p in four] == [64, 128, 256] and len({p.sha256 for p in four}) == 1
     assert four[0].config == long.config and four[0].sha256 != long.sha256
+    # conv_lstm_photo5: the same network trained on, the same three budgets, its own weights.
+    five = [zoo.get_preset(f"conv_lstm_photo5_{b}B") for b in (64, 128, 256)]
+    assert [p.num_bytes for p in five] == [64, 128, 256] and len({p.sha256 for p in five}) == 1
+    # (its run's seed differs: it only seeds initialisation, and the weights are loaded)
+    assert {**five[0].config, "seed": 0} == four[0].config and five[0].sha256 != four[0].sha256
     # The photo-trained conv LSTM: the same architecture and config, its own weights and ids.
     paper = zoo.get_preset("conv_lstm_64B")
     for name in ("conv_lstm_photo_64B", "conv_lstm_photo2_64B", "conv_lstm_photo3_64B"):
@@ -53,6 +58,7 @@ STABLE_IDS = {
     "conv_lstm_photo3_64B": 19, "conv_lstm_photo3_128B": 20,
     "conv_lstm_photo16_128B": 21, "conv_lstm_photo16_256B": 22,
     "conv_lstm_photo4_64B": 23, "conv_lstm_photo4_128B": 24, "conv_lstm_photo4_256B": 25,
+    "conv_lstm_photo5_64B": 26, "conv_lstm_photo5_128B": 27, "conv_lstm_photo5_256B": 28,
 }  # fmt: skip
 
 
