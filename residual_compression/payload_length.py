@@ -28,6 +28,7 @@ def encode_to_length(codec, group, length, height, width, code):
     results in image order, each as ``(result, iterations)``.
     """
     if length < 0:
+        # not an input error: callers pass budgets that compress has validated
         raise ValueError(f"`length` must be at least 0, received: {length}")
     top, per = codec.max_iterations, codec.bytes_per_iteration(height, width)
     wanted = {i: min(top, length // per + 1) for i in range(len(group))}
