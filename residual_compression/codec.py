@@ -366,7 +366,7 @@ class ProgressiveCodec:
           budget (Lagrangian allocation; the payload is at most the budget,
           unless one iteration of every block already takes more).
 
-        With none, ``default_num_bytes`` per 32x32 picks whole iterations.
+        With none, ``default_num_bytes`` per 32x32 of area, filled to the byte like ``num_bytes``.
         ``monotone=True`` (format 2, ``num_bytes`` or ``bpp``): the stream states the best cut of
         its bytes, so quality never falls as the budget grows (one decode per byte; see
         :mod:`residual_compression.monotone_budget`).

@@ -226,6 +226,9 @@ def compress(codec, images, num_bytes=None, iterations=None, bpp=None, format=2,
     streams = [None] * len(batch)
     for (height, width), indices in _group_by_size(batch).items():
         budget = _budget(num_bytes, bpp, iterations, height, width)
+        if budget is None and iterations is None and quality is None and codec.default_num_bytes is not None:
+            # The preset's rate, filled to the byte: the raw bytes of its whole iterations.
+            budget = codec._resolve_iterations(None, None, height, width) * codec.bytes_per_iteration(height, width)
         group = batch[indices[0]][None] if len(indices) == 1 else np.stack([batch[i] for i in indices])
         grey = [_is_grey(batch[i]) for i in indices] if format == 2 else None
         if quality is not None:
