@@ -12,10 +12,10 @@ import numpy as np
 
 from residual_compression import bitstream
 from residual_compression import blockmap
-from residual_compression import errors
 from residual_compression import monotone_budget
 from residual_compression import payload_length
 from residual_compression.errors import BitstreamError
+from residual_compression.errors import BudgetError
 from residual_compression.errors import ImageInputError
 from residual_compression.errors import ResidualCompressionError
 from residual_compression.images import to_rgb_uint8
@@ -27,8 +27,6 @@ __all__ = ["FORMATS", "compress", "decompress", "parse"]
 FORMATS = (1, 2)
 # The L1 weight of the bit search's objective, 1 - patch SSIM + w * L1 (code_search.py says why 2).
 SEARCH_L1_WEIGHT = 2.0
-# The documented "budget a codec cannot meet" error, where this install has it.
-_BudgetError = getattr(errors, "BudgetError", ResidualCompressionError)
 
 
 def _budget(num_bytes, bpp, iterations, height, width):
@@ -38,13 +36,13 @@ def _budget(num_bytes, bpp, iterations, height, width):
         raise ResidualCompressionError(f"pass one of `num_bytes`, `bpp` and `iterations`, received {given}")
     if num_bytes is not None:
         if isinstance(num_bytes, bool) or not isinstance(num_bytes, (int, np.integer)) or num_bytes < 1:
-            raise _BudgetError(f"`num_bytes` must be a positive integer, received: {num_bytes!r}")
+            raise BudgetError(f"`num_bytes` must be a positive integer, received: {num_bytes!r}")
         return int(num_bytes)
     if bpp is not None:
         if isinstance(bpp, bool) or not isinstance(bpp, (int, float, np.integer, np.floating)) or not (
             0 < bpp < math.inf
         ):
-            raise _BudgetError(f"`bpp` must be a positive number of bits per pixel, received: {bpp!r}")
+            raise BudgetError(f"`bpp` must be a positive number of bits per pixel, received: {bpp!r}")
         return max(1, int(bpp * height * width / 8))
     return None
 
