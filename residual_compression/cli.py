@@ -114,8 +114,8 @@ def _cmd_encode(args):
 
     inputs = [pathlib.Path(p) for p in args.inputs]
     out = pathlib.Path(args.output)
-    if args.monotone and (args.bytes is None or args.search_steps):
-        raise CommandError("--monotone needs --bytes and no --search-steps")
+    if args.monotone and (args.iterations is not None or args.search_steps):
+        raise CommandError("--monotone needs a byte budget (--bytes, or the preset's), not --iterations or --search-steps")
     if len(inputs) > 1 and not out.is_dir():
         raise CommandError(f"-o {out}: with several inputs, -o must be an existing folder")
     if not out.is_dir():
@@ -292,7 +292,7 @@ def build_parser():
     p.add_argument("--search-steps", type=non_negative_int, default=0, metavar="N",
                    help="encoder effort: search the bits for N steps (slower encoding, better pictures; 0: greedy)")
     p.add_argument("--monotone", action="store_true",
-                   help="with --bytes: state the best cut of the bytes, so quality never falls as --bytes grows")
+                   help="state the best cut of the budget's bytes (--bytes or the preset's), so quality never falls as it grows")
     p.set_defaults(func=_cmd_encode)
 
     p = sub.add_parser("decode", help="decompress a stream file to an image")

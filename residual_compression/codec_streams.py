@@ -213,10 +213,12 @@ def compress(codec, images, num_bytes=None, iterations=None, bpp=None, format=2,
         raise ResidualCompressionError(f"`format` must be one of {FORMATS}, received: {format!r}")
     if not isinstance(monotone, (bool, np.bool_)):
         raise ResidualCompressionError(f"`monotone` must be True or False, received: {monotone!r}")
-    if monotone and (format != 2 or quality is not None or (num_bytes is None and bpp is None)):
+    no_budget = num_bytes is None and bpp is None and codec.default_num_bytes is None
+    if monotone and (format != 2 or quality is not None or iterations is not None or no_budget):
         raise ResidualCompressionError(
-            f"`monotone=True` needs format 2 and a byte budget (`num_bytes` or `bpp`), and no `quality`; "
-            f"received format={format!r}, num_bytes={num_bytes!r}, bpp={bpp!r}, quality={quality!r}"
+            f"`monotone=True` needs format 2 and a byte budget (`num_bytes`, `bpp` or the preset's), and no "
+            f"`quality` or `iterations`; received format={format!r}, num_bytes={num_bytes!r}, bpp={bpp!r}, "
+            f"iterations={iterations!r}, quality={quality!r}"
         )
     if quality is not None:
         _check_quality(quality, quality_metric, block, codec, format, (num_bytes, iterations, bpp))

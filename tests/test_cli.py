@@ -294,11 +294,15 @@ def test_encode_with_search_steps_decodes_with_the_plain_decoder(tmp_path, png):
         main(["encode", str(png), "-o", str(searched), "--search-steps", "-1"])
 
 
-def test_encode_monotone_writes_the_budget_and_needs_bytes(tmp_path, png, capsys):
+def test_encode_monotone_writes_the_budget_and_refuses_iterations(tmp_path, png, capsys):
     out = tmp_path / "mono.rc"
     assert main(["encode", str(png), "-o", str(out), "--bytes", "41", "--monotone"]) == 0
     data = out.read_bytes()
     assert len(data) - zoo.load(DEFAULT_MODEL).stream_header_size(data) == 41
     assert main(["decode", str(out), "-o", str(tmp_path / "mono.png")]) == 0
-    assert main(["encode", str(png), "-o", str(out), "--monotone"]) == 1
-    assert "--monotone needs --bytes" in capsys.readouterr().err
+    # Without --bytes, the preset's budget; with --iterations, refused.
+    assert main(["encode", str(png), "-o", str(out), "--monotone"]) == 0
+    data = out.read_bytes()
+    assert len(data) - zoo.load(DEFAULT_MODEL).stream_header_size(data) == zoo.load(DEFAULT_MODEL).default_num_bytes
+    assert main(["encode", str(png), "-o", str(out), "--monotone", "--iterations", "2"]) == 1
+    assert "--monotone needs a byte budget" in capsys.readouterr().err
