@@ -29,8 +29,12 @@ FORMATS = (1, 2)
 SEARCH_L1_WEIGHT = 2.0
 
 
-def _budget(num_bytes, bpp, iterations, height, width):
-    """Payload bytes for one image size, or None for whole iterations."""
+def _budget(codec, num_bytes, bpp, iterations, height, width, default=True):
+    """Payload bytes for one image size, or None for whole iterations.
+
+    With none of ``num_bytes``, ``bpp`` and ``iterations`` (and ``default``), the
+    preset's rate filled to the byte: the raw bytes of its default whole iterations.
+    """
     given = [n for n, v in (("num_bytes", num_bytes), ("bpp", bpp), ("iterations", iterations)) if v is not None]
     if len(given) > 1:
         raise ResidualCompressionError(f"pass one of `num_bytes`, `bpp` and `iterations`, received {given}")
@@ -44,6 +48,8 @@ def _budget(num_bytes, bpp, iterations, height, width):
         ):
             raise BudgetError(f"`bpp` must be a positive number of bits per pixel, received: {bpp!r}")
         return max(1, int(bpp * height * width / 8))
+    if iterations is None and default and codec.default_num_bytes is not None:
+        return codec._resolve_iterations(None, None, height, width) * codec.bytes_per_iteration(height, width)
     return None
 
 
@@ -77,11 +83,13 @@ def _encode_budget(codec, group, budget, fmt, grey, height, width):
             codec.model_id, width, height, bits, context=codec.context_model,
             grey=[grey[i] for i in indices], num_bytes=budget,
         )
-        return [((stream, b), len(stream) - bitstream.read_header(stream).size) for stream, b in zip(coded, bits)]
+        headers = [bitstream.read_header(stream) for stream in coded]
+        return [((stream, b, h), len(stream) - h.size) for stream, b, h in zip(coded, bits, headers)]
 
     streams = []
-    for i, ((stream, bits), _) in enumerate(payload_length.encode_to_length(codec, group, budget, height, width, code)):
-        fall_back = bitstream.read_header(stream).count < raw_symbols and not grey[i]
+    coded = payload_length.encode_to_length(codec, group, budget, height, width, code)
+    for i, ((stream, bits, header), _) in enumerate(coded):
+        fall_back = header.count < raw_symbols and not grey[i]
         streams.append(_raw(codec, bits, budget, height, width) if fall_back else stream)
     return streams
 
@@ -213,8 +221,7 @@ def compress(codec, images, num_bytes=None, iterations=None, bpp=None, format=2,
         raise ResidualCompressionError(f"`format` must be one of {FORMATS}, received: {format!r}")
     if not isinstance(monotone, (bool, np.bool_)):
         raise ResidualCompressionError(f"`monotone` must be True or False, received: {monotone!r}")
-    no_budget = num_bytes is None and bpp is None and codec.default_num_bytes is None
-    if monotone and (format != 2 or quality is not None or iterations is not None or no_budget):
+    if monotone and (format != 2 or quality is not None or iterations is not None):
         raise ResidualCompressionError(
             f"`monotone=True` needs format 2 and a byte budget (`num_bytes`, `bpp` or the preset's), and no "
             f"`quality` or `iterations`; received format={format!r}, num_bytes={num_bytes!r}, bpp={bpp!r}, "
@@ -225,10 +232,12 @@ def compress(codec, images, num_bytes=None, iterations=None, bpp=None, format=2,
     batch, single = _as_image_list(images)
     streams = [None] * len(batch)
     for (height, width), indices in _group_by_size(batch).items():
-        budget = _budget(num_bytes, bpp, iterations, height, width)
-        if budget is None and iterations is None and quality is None and codec.default_num_bytes is not None:
-            # The preset's rate, filled to the byte: the raw bytes of its whole iterations.
-            budget = codec._resolve_iterations(None, None, height, width) * codec.bytes_per_iteration(height, width)
+        budget = _budget(codec, num_bytes, bpp, iterations, height, width, default=quality is None)
+        if monotone and budget is None:
+            raise ResidualCompressionError(
+                f"`monotone=True` needs a byte budget (`num_bytes`, `bpp` or the preset's); {codec.name} "
+                f"has no default budget and received num_bytes=None, bpp=None"
+            )
         group = batch[indices[0]][None] if len(indices) == 1 else np.stack([batch[i] for i in indices])
         grey = [_is_grey(batch[i]) for i in indices] if format == 2 else None
         if quality is not None:

@@ -88,6 +88,7 @@ def test_a_budget_past_the_last_iteration_gives_the_whole_stream(codec, images):
     [
         ({"num_bytes": 32, "format": 1}, "format=1"),
         ({"iterations": 2}, "iterations=2"),
+        ({}, "test_conv_lstm has no default budget"),
         ({"bpp": 0.5, "quality": "max"}, "quality='max'"),
         ({"num_bytes": monotone_budget.MAX_BYTES + 1}, str(monotone_budget.MAX_BYTES + 1)),
         ({"num_bytes": 32, "monotone": 1}, "received: 1"),
