@@ -27,6 +27,8 @@ from residual_compression.errors import InvalidValueError
 from residual_compression.models.compiled import compile_inference
 from residual_compression.models.compiled import is_eager_value
 from residual_compression.models.partial_iteration import PartialIteration
+from residual_compression.models.priming import prime
+from residual_compression.models.priming import rerun
 
 __all__ = ["ProgressiveAutoencoder", "scaled_width"]
 
@@ -269,34 +271,14 @@ class ProgressiveAutoencoder(keras.Model):
         ``forced`` step bits replace the binarizer's, the encoder still
         updating its states (an encoder that chose its bits by search).
         """
-        residual = self._to_step(x if recon is None else x - recon)
+        residual = self._to_step(self._residual(x, recon))
         encoder = self._step_model(self._encoders, t)
         bits, *enc_states = _as_list(encoder([residual, *enc_states], training=training))
         if self.priming:
-            bits, enc_states = self._on_first(
-                t, lambda: self._repeat(encoder, residual, enc_states, training), (bits, enc_states)
-            )
+            bits, enc_states = prime(encoder, residual, t, (bits, enc_states), self.priming, training)
         bits = bits if forced is None else forced
         recon, dec_states = self.decode_iteration(t, bits, recon, dec_states, height, width, training)
         return bits, recon, enc_states, dec_states
-
-    # -- hidden-state priming (Johnston et al. 2018, sec. 3.2) -------------------
-
-    def _repeat(self, step, step_input, states, training):
-        """``self.priming`` more runs of a step model on the same input, from ``states``."""
-        for _ in range(self.priming):
-            out, *states = _as_list(step([step_input, *states], training=training))
-        return out, tuple(states)
-
-    def _on_first(self, t, primed, unprimed):
-        """``primed()`` at the first iteration (``t == 0``), else ``unprimed``.
-
-        ``t`` is a Python int in the eager and training loops; the export's
-        ``tf.while_loop`` passes a tensor, which takes ``ops.cond``.
-        """
-        if isinstance(t, int):
-            return primed() if t == 0 else unprimed
-        return ops.cond(ops.equal(t, 0), primed, lambda: (unprimed[0], tuple(unprimed[1])))
 
     def decode_iteration(self, t, step_bits, recon, dec_states, height, width, training=False):
         """The decoder's half of iteration ``t``: the reconstruction after it,
@@ -305,11 +287,16 @@ class ProgressiveAutoencoder(keras.Model):
         decoder = self._step_model(self._decoders, t)
         out, *dec_states = _as_list(decoder([step_bits, *dec_states], training=training))
         if self.priming:
-            out, dec_states = self._on_first(
-                t, lambda: self._repeat(decoder, step_bits, dec_states, training), (out, dec_states)
-            )
-        out = self._from_step(out, height, width)
-        return (out if (self.recurrent or recon is None) else recon + out), dec_states
+            out, dec_states = prime(decoder, step_bits, t, (out, dec_states), self.priming, training)
+        return self._reconstruction(self._from_step(out, height, width), recon), dec_states
+
+    def _residual(self, x, recon):
+        """The encoder's input: ``r_{t-1} = x - x_hat_{t-1}`` (``x`` before the first iteration)."""
+        return x if recon is None else x - recon
+
+    def _reconstruction(self, out, recon):
+        """``x_hat_t`` from the decoder step's image-shaped output: eq. (3) or eq. (2)."""
+        return out if (self.recurrent or recon is None) else recon + out
 
     def decode(self, codes):
         """Decodes a list of per-iteration ``(B, h, w, c)`` codes.
@@ -351,16 +338,16 @@ class ProgressiveAutoencoder(keras.Model):
         _, height, width, _ = tuple(x.shape)
         enc_shapes, _ = self.state_shapes(height, width)
         enc_states = self._zeros(self._state_batch(ops.shape(x)[0], height, width), enc_shapes)
-        activations, residual = [], self._to_step(x)
+        activations, residual = [], self._to_step(self._residual(x, None))
         for t, recon in enumerate(recons):
             enc = self.encoder_step(t)
             binarizer = enc.get_layer("binarizer")
             features = keras.Model(enc.inputs, [binarizer.input] + enc.outputs[1:])
             feat, *enc_states = _as_list(features([residual, *enc_states]))
             if self.priming and t == 0:
-                feat, enc_states = self._repeat(features, residual, enc_states, False)
+                feat, enc_states = rerun(features, residual, enc_states, self.priming, False)
             activations.append(self._code_from_step(binarizer.activations(feat), height, width))
-            residual = self._to_step(x - recon)
+            residual = self._to_step(self._residual(x, recon))
         return activations
 
     def train_on_partial_iterations(self, coding_rank, seed=None):

@@ -23,6 +23,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from residual_compression.models.priming import rerun
 from residual_compression.validation import InvalidValueError
 
 __all__ = ["PartialIteration"]
@@ -79,7 +80,8 @@ class PartialIteration:
         # t=1: one decoder run; an example whose chosen iteration is the first gets the priming runs below.
         recon, states = model.decode_iteration(1 if model.priming else 0, cut, before, states, height, width, training=True)
         if model.priming:
-            primed, _ = model._repeat(model.decoder_step(0), cut, states, training=True)
+            primed, _ = rerun(model.decoder_step(0), cut, states, model.priming, training=True)
             first = ops.reshape(choice[:, 0], (batch, 1, 1, 1))
-            recon = first * model._from_step(primed, height, width) + (1.0 - first) * recon
+            primed = model._reconstruction(model._from_step(primed, height, width), before)
+            recon = first * primed + (1.0 - first) * recon
         return recon
