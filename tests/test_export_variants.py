@@ -39,16 +39,19 @@ OTHERS = {
     "conv_residual_distinct": ("conv_residual_distinct", dict(width=0.125, iterations=3), 2),
     # hidden-state priming: the while loop's first iteration reruns its steps (ops.cond on t)
     "conv_lstm_primed": ("conv_lstm", dict(width=0.125, iterations=3, priming=2), 3),
+    # residual scaling: the gain network runs inside the while loop on both sides
+    "conv_lstm_scaled": ("conv_lstm", dict(width=0.125, iterations=3, residual_scaling=True), 3),
 }
 
 
 # fc_residual_shared shares its graph (a while loop, 8x8 patches) with fc_lstm and the main
 # export's conv LSTM, and its stateless sum with conv_residual_distinct: slow (~10 s). The primed
-# conv LSTM (~50 s) differs from the main export only by the ops.cond of its first iteration.
+# conv LSTM (~50 s) differs from the main export only by the ops.cond of its first iteration, the
+# scaled one only by its gain network.
 @pytest.mark.parametrize(
     "case",
     [
-        pytest.param(a, marks=[pytest.mark.slow] if a in ("fc_residual_shared", "conv_lstm_primed") else [])
+        pytest.param(a, marks=[pytest.mark.slow] if a in ("fc_residual_shared", "conv_lstm_primed", "conv_lstm_scaled") else [])
         for a in sorted(OTHERS)
     ],
 )

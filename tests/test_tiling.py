@@ -53,7 +53,11 @@ def _changed_code_positions(a, b, block):
 @pytest.mark.parametrize(
     "case,extra",
     [(c, {}) for c in CONV_CASES + FC_CASES]
-    + [("conv_lstm", {"hidden_kernel_size": 3}), ("conv_lstm", {"hidden_kernel_size": 5, "priming": 2})],
+    + [
+        ("conv_lstm", {"hidden_kernel_size": 3}),
+        ("conv_lstm", {"hidden_kernel_size": 5, "priming": 2}),
+        ("conv_lstm", {"residual_scaling": True}),
+    ],
 )
 def test_decoder_context_bounds_the_influence_of_a_code(case, extra):
     model = small_model(case, **extra)
@@ -78,6 +82,7 @@ def test_decoder_context_bounds_the_influence_of_a_code(case, extra):
         ("conv_lstm", {"hidden_kernel_size": 3}),
         ("conv_lstm", {"hidden_kernel_size": 13}),
         ("conv_lstm", {"hidden_kernel_size": 5, "priming": 2}),
+        ("conv_lstm", {"residual_scaling": True}),
     ],
 )
 def test_encoder_context_bounds_the_influence_of_a_pixel(case, extra):

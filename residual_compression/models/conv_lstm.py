@@ -14,8 +14,10 @@ choice to keep the 16x16 and 32x32 states cheap). ``priming=k`` is the
 hidden-state priming of Johnston et al. (2018, sec. 3.2): the first
 iteration runs its encoder step and its decoder step ``1 + k`` times on the
 same input, so that the states are populated before the first bits and the
-first image are taken (later iterations run once; ``k = 0`` is the paper). Eq. (3): every step
-predicts the whole image, so the output has a tanh. 2 bits per position: 16
+first image are taken (later iterations run once; ``k = 0`` is the paper).
+``residual_scaling=True`` adds the gain network of Toderici et al. (2017), see
+:mod:`.residual_scaling`. Eq. (3): every step predicts the whole image, so the
+output has a tanh. 2 bits per position: 16
 bytes per 32x32 per iteration.
 
 Sizes at ``width=1`` for a 32x32 input (``count_params()``, ``macs_per_iteration(32, 32)``): about 1.99 M
@@ -23,8 +25,10 @@ parameters and 213 M MACs per iteration.
 """
 
 import keras
+from keras import ops
 
 from residual_compression import validation
+from residual_compression.errors import InvalidValueError
 from residual_compression.layers import ConvLSTM2D
 from residual_compression.layers import DeconvLSTM2D
 from residual_compression.layers import StochasticBinarizer
@@ -34,6 +38,9 @@ from residual_compression.models.conv_residual import DECODER_CONTEXT
 from residual_compression.models.conv_residual import DECODER_WIDTHS
 from residual_compression.models.conv_residual import ENCODER_CONTEXT
 from residual_compression.models.conv_residual import ENCODER_WIDTHS
+from residual_compression.models.residual_scaling import build_gain_step
+
+GAIN_FILTERS = 32  # features of the gain network at width 1 (one 4x4 block each)
 
 __all__ = ["ConvLSTMCompressor"]
 
@@ -46,6 +53,8 @@ class ConvLSTMCompressor(ProgressiveAutoencoder):
         bits: bits per 8x8 code position per iteration (2 in the paper).
         hidden_kernel_size: kernel of the state convolutions.
         priming: extra runs of the first iteration's steps (0: none, the paper).
+        residual_scaling: scale each residual by a gain predicted from the
+            reconstruction so far (Toderici et al. 2017; False: the paper).
         iterations, width, seed: see ``ProgressiveAutoencoder``.
     """
 
@@ -54,10 +63,32 @@ class ConvLSTMCompressor(ProgressiveAutoencoder):
     shared = True
     block_size = 4
 
-    def __init__(self, bits=2, hidden_kernel_size=1, iterations=16, width=1.0, seed=None, priming=0, **kwargs):
+    def __init__(
+        self, bits=2, hidden_kernel_size=1, iterations=16, width=1.0, seed=None, priming=0, residual_scaling=False, **kwargs
+    ):
         self.hidden_kernel_size = hidden_kernel_size
         self.priming = validation.non_negative_int("priming", priming)
+        if not isinstance(residual_scaling, bool):
+            raise InvalidValueError(f"`residual_scaling` must be True or False, received {residual_scaling!r}")
         super().__init__(bits=bits, iterations=iterations, width=width, seed=seed, **kwargs)
+        self._gain = build_gain_step(self.block_size, scaled_width(GAIN_FILTERS, self.width)) if residual_scaling else None
+
+    @property
+    def residual_scaling(self):
+        """Whether residuals are scaled by a predicted gain (:mod:`.residual_scaling`)."""
+        return self._gain is not None
+
+    def _residual(self, x, recon):
+        if self._gain is None:
+            return super()._residual(x, recon)
+        before = ops.zeros_like(x) if recon is None else recon
+        return (x - before) * self._gain(before)
+
+    def _reconstruction(self, out, recon):
+        if self._gain is None:
+            return super()._reconstruction(out, recon)
+        before = ops.zeros_like(out) if recon is None else recon
+        return before + (out - before) / self._gain(before)
 
     def _widths(self):
         enc = [scaled_width(b, self.width) for b in ENCODER_WIDTHS]
@@ -140,6 +171,9 @@ class ConvLSTMCompressor(ProgressiveAutoencoder):
             + 4 * d3 * (4 * p * 9 * d2 + 16 * p * hk * d3)
             + 16 * p * d3 * 3
         )
+        if self.residual_scaling:  # G runs on each side: a 4x4x3 convolution and a 1x1 one per position
+            g = scaled_width(GAIN_FILTERS, self.width)
+            encoder, decoder = encoder + p * 49 * g, decoder + p * 49 * g
         return encoder, decoder
 
     def state_shapes(self, height, width):
@@ -154,4 +188,6 @@ class ConvLSTMCompressor(ProgressiveAutoencoder):
         config["hidden_kernel_size"] = self.hidden_kernel_size
         if self.priming:  # absent from older configs, which mean 0
             config["priming"] = self.priming
+        if self.residual_scaling:  # absent from older configs, which mean False
+            config["residual_scaling"] = True
         return config

@@ -58,6 +58,8 @@ def _model_config(args):
         config["hidden_kernel_size"] = args.hidden_kernel_size
     if args.priming:
         config["priming"] = args.priming
+    if args.residual_scaling:
+        config["residual_scaling"] = True
     return config or None
 
 
@@ -88,6 +90,9 @@ def register(subparsers):
     p.add_argument("--validation", type=int, default=64, help="validation images (0: all of the photo validation split)")
     p.add_argument("--hidden-kernel-size", type=positive_int, help="state kernel of the LSTM models")
     p.add_argument("--priming", type=non_negative_int, default=0, help="conv_lstm: extra runs of the first iteration (hidden-state priming, Johnston et al. 2018)")
+    p.add_argument("--residual-scaling", action="store_true",
+                   help="conv_lstm: scale residuals by a gain predicted from the reconstruction (Toderici et al. 2017); "
+                   "--init-weights may come from the same network without it")
     p.add_argument("--steps", type=positive_int, required=True)
     p.add_argument("--out", required=True, help="run folder: checkpoints, logs, final weights")
     p.add_argument("--width", type=float, default=1.0, help="layer width multiplier")

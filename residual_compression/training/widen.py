@@ -26,6 +26,8 @@ of Johnston et al. (2018) (``train --init-hidden-kernel-size 1
 their own, so they need no symmetry-breaking noise and get none.
 """
 
+import warnings
+
 import keras
 import numpy as np
 
@@ -140,17 +142,40 @@ def warm_start(model, weights, width, architecture, config, hidden_kernel_size=N
     """Loads the ``.weights.h5`` file ``weights`` into ``model``; when they were
     trained at another ``width`` or ``hidden_kernel_size`` (None: the same as
     ``config``'s), into a model of ``architecture`` and ``config`` with those
-    first, then grown into ``model`` (:func:`widen_weights`)."""
+    first, then grown into ``model`` (:func:`widen_weights`). A model with
+    ``residual_scaling`` also takes the weights of the same network without
+    it: its gain network then starts at ``g = 1``, the same function."""
     changed = {}
     if width is not None and width != config["width"]:
         changed["width"] = width
     if hidden_kernel_size is not None and hidden_kernel_size != config.get("hidden_kernel_size"):
         changed["hidden_kernel_size"] = hidden_kernel_size
     if not changed:
-        model.load_weights(weights)
+        if not config.get("residual_scaling"):
+            model.load_weights(weights)
+            return
+        try:
+            with warnings.catch_warnings():  # Keras warns of each group it misses before it raises
+                warnings.simplefilter("ignore")
+                model.load_weights(weights)
+        except ValueError:  # weights of the same network without the gain network
+            _add_residual_scaling(model, weights, architecture, config)
         return
     from residual_compression.models import build_model
 
     source = build_model(architecture, **{**config, **changed})
     source.load_weights(weights)
     widen_weights(source, model, seed=config.get("seed") or 0)
+
+
+def _add_residual_scaling(model, weights, architecture, config):
+    """Loads unscaled ``weights`` into the step models of the scaled ``model``
+    (``models.residual_scaling``: its untrained gain network gives ``g = 1``)."""
+    from residual_compression.models import build_model
+
+    source = build_model(architecture, **{**config, "residual_scaling": False})
+    source.load_weights(weights)
+    for old, new in zip(source._encoders + source._decoders, model._encoders + model._decoders):
+        new.set_weights(old.get_weights())
+    gain = model._gain.get_layer("log_gain")
+    gain.set_weights([np.zeros_like(w) for w in gain.get_weights()])
