@@ -1,4 +1,5 @@
-"""Residual scaling (Toderici et al. 2017, sec. 2.3), for the conv LSTM.
+"""Residual scaling for the conv LSTM (Toderici et al. 2017, "Full Resolution
+Image Compression with Recurrent Neural Networks", its scaled-additive framework).
 
 Residuals shrink with every iteration, so one shared encoder sees inputs
 whose size falls by orders of magnitude between the first and the last
