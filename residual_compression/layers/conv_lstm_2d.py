@@ -3,6 +3,8 @@
 import keras
 
 from residual_compression.layers._conv_lstm_base import ConvLSTMBase
+from residual_compression.layers._input_ops import strided_conv
+from residual_compression.layers._input_ops import strided_spatial
 
 __all__ = ["ConvLSTM2D"]
 
@@ -28,14 +30,7 @@ class ConvLSTM2D(ConvLSTMBase):
     """
 
     def _make_input_op(self):
-        return keras.layers.Conv2D(
-            4 * self.filters,
-            self.kernel_size,
-            strides=self.strides,
-            padding="same",
-            use_bias=False,
-            name="input_conv",
-        )
+        return strided_conv(4 * self.filters, self.kernel_size, self.strides)
 
     def _state_spatial(self, height, width):
-        return (-(-height // self.strides[0]), -(-width // self.strides[1]))
+        return strided_spatial(height, width, self.strides)

@@ -3,6 +3,8 @@
 import keras
 
 from residual_compression.layers._conv_lstm_base import ConvLSTMBase
+from residual_compression.layers._input_ops import transposed_conv
+from residual_compression.layers._input_ops import transposed_spatial
 
 __all__ = ["DeconvLSTM2D"]
 
@@ -28,14 +30,7 @@ class DeconvLSTM2D(ConvLSTMBase):
     """
 
     def _make_input_op(self):
-        return keras.layers.Conv2DTranspose(
-            4 * self.filters,
-            self.kernel_size,
-            strides=self.strides,
-            padding="same",
-            use_bias=False,
-            name="input_deconv",
-        )
+        return transposed_conv(4 * self.filters, self.kernel_size, self.strides)
 
     def _state_spatial(self, height, width):
-        return (height * self.strides[0], width * self.strides[1])
+        return transposed_spatial(height, width, self.strides)
