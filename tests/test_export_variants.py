@@ -41,17 +41,19 @@ OTHERS = {
     "conv_lstm_primed": ("conv_lstm", dict(width=0.125, iterations=3, priming=2), 3),
     # residual scaling: the gain network runs inside the while loop on both sides
     "conv_lstm_scaled": ("conv_lstm", dict(width=0.125, iterations=3, residual_scaling=True), 3),
+    # GRU cells: one state per layer in the while loop
+    "conv_lstm_gru": ("conv_lstm", dict(width=0.125, iterations=3, cell="gru"), 3),
 }
 
 
 # fc_residual_shared shares its graph (a while loop, 8x8 patches) with fc_lstm and the main
 # export's conv LSTM, and its stateless sum with conv_residual_distinct: slow (~10 s). The primed
 # conv LSTM (~50 s) differs from the main export only by the ops.cond of its first iteration, the
-# scaled one only by its gain network.
+# scaled one only by its gain network, the GRU one by its cells.
 @pytest.mark.parametrize(
     "case",
     [
-        pytest.param(a, marks=[pytest.mark.slow] if a in ("fc_residual_shared", "conv_lstm_primed", "conv_lstm_scaled") else [])
+        pytest.param(a, marks=[pytest.mark.slow] if a in ("fc_residual_shared", "conv_lstm_primed", "conv_lstm_scaled", "conv_lstm_gru") else [])
         for a in sorted(OTHERS)
     ],
 )

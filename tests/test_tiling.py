@@ -57,6 +57,7 @@ def _changed_code_positions(a, b, block):
         ("conv_lstm", {"hidden_kernel_size": 3}),
         ("conv_lstm", {"hidden_kernel_size": 5, "priming": 2}),
         ("conv_lstm", {"residual_scaling": True}),
+        ("conv_lstm", {"cell": "gru", "hidden_kernel_size": 3}),
     ],
 )
 def test_decoder_context_bounds_the_influence_of_a_code(case, extra):
@@ -83,6 +84,7 @@ def test_decoder_context_bounds_the_influence_of_a_code(case, extra):
         ("conv_lstm", {"hidden_kernel_size": 13}),
         ("conv_lstm", {"hidden_kernel_size": 5, "priming": 2}),
         ("conv_lstm", {"residual_scaling": True}),
+        ("conv_lstm", {"cell": "gru", "hidden_kernel_size": 5}),
     ],
 )
 def test_encoder_context_bounds_the_influence_of_a_pixel(case, extra):

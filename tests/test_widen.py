@@ -28,6 +28,7 @@ def _pair(arch, **config):
     [
         ("conv_lstm", dict(hidden_kernel_size=1)),
         ("conv_lstm", dict(hidden_kernel_size=3, priming=1)),
+        ("conv_lstm", dict(cell="gru", hidden_kernel_size=3)),  # gate blocks of 3, 2 and 1
         ("conv_residual_distinct", {}),
         ("fc_residual_shared", {}),  # encoder and decoder share variable paths (fc1/kernel)
     ],

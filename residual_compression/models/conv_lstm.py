@@ -28,7 +28,9 @@ from keras import ops
 
 from residual_compression import validation
 from residual_compression.errors import InvalidValueError
+from residual_compression.layers import ConvGRU2D
 from residual_compression.layers import ConvLSTM2D
+from residual_compression.layers import DeconvGRU2D
 from residual_compression.layers import DeconvLSTM2D
 from residual_compression.layers import StochasticBinarizer
 from residual_compression.models.base import ProgressiveAutoencoder
@@ -40,6 +42,8 @@ from residual_compression.models.conv_residual import ENCODER_WIDTHS
 from residual_compression.models.residual_scaling import build_gain_step
 
 GAIN_FILTERS = 32  # features of the gain network at width 1 (one 4x4 block each)
+STATE_NAMES = {"lstm": "hc", "gru": "h"}  # the states of a recurrent layer, per cell
+GATES = {"lstm": 4, "gru": 3}  # gate maps per unit
 
 __all__ = ["ConvLSTMCompressor"]
 
@@ -54,6 +58,9 @@ class ConvLSTMCompressor(ProgressiveAutoencoder):
         priming: extra runs of the first iteration's steps (0: none, the paper).
         residual_scaling: scale each residual by a gain predicted from the
             reconstruction so far (Toderici et al. 2017; False: the paper).
+        cell: ``"lstm"`` (the paper) or ``"gru"``, the convolutional GRU of
+            Toderici et al. (2017) in the same places (``ConvGRU2D``,
+            ``DeconvGRU2D``): one state per layer and three gate maps per unit.
         iterations, width, seed: see ``ProgressiveAutoencoder``.
     """
 
@@ -63,9 +70,19 @@ class ConvLSTMCompressor(ProgressiveAutoencoder):
     block_size = 4
 
     def __init__(
-        self, bits=2, hidden_kernel_size=1, iterations=16, width=1.0, seed=None, priming=0, residual_scaling=False, **kwargs
+        self,
+        bits=2,
+        hidden_kernel_size=1,
+        iterations=16,
+        width=1.0,
+        seed=None,
+        priming=0,
+        residual_scaling=False,
+        cell="lstm",
+        **kwargs,
     ):
         self.hidden_kernel_size = hidden_kernel_size
+        self.cell = validation.one_of("cell", cell, STATE_NAMES)
         self.priming = validation.non_negative_int("priming", priming)
         if not isinstance(residual_scaling, bool):
             raise InvalidValueError(f"`residual_scaling` must be True or False, received {residual_scaling!r}")
@@ -97,22 +114,25 @@ class ConvLSTMCompressor(ProgressiveAutoencoder):
     def _build_steps(self):
         (e1, e2, e3), (d1, d2, d3) = self._widths()
         hk = self.hidden_kernel_size
+        names = STATE_NAMES[self.cell]
+        k = len(names)
+        down, up = (ConvLSTM2D, DeconvLSTM2D) if self.cell == "lstm" else (ConvGRU2D, DeconvGRU2D)
 
         residual = keras.Input((None, None, 3), name="residual")
-        e_states = [keras.Input((None, None, n), name=f"enc{i}_{s}") for i, n in ((2, e2), (3, e3)) for s in "hc"]
+        e_states = [keras.Input((None, None, n), name=f"enc{i}_{s}") for i, n in ((2, e2), (3, e3)) for s in names]
         x = keras.layers.Conv2D(e1, 3, strides=2, padding="same", activation="tanh", name="conv1")(residual)
-        x, (h2, c2) = ConvLSTM2D(e2, 3, strides=2, hidden_kernel_size=hk, name="conv_lstm2")(x, e_states[0:2])
-        x, (h3, c3) = ConvLSTM2D(e3, 3, strides=1, hidden_kernel_size=hk, name="conv_lstm3")(x, e_states[2:4])
+        x, s2 = down(e2, 3, strides=2, hidden_kernel_size=hk, name=f"conv_{self.cell}2")(x, e_states[:k])
+        x, s3 = down(e3, 3, strides=1, hidden_kernel_size=hk, name=f"conv_{self.cell}3")(x, e_states[k:])
         bits = StochasticBinarizer(self.bits, projection="conv", seed=self.seed, name="binarizer")(x)
-        encoder = keras.Model([residual, *e_states], [bits, h2, c2, h3, c3], name="encoder_step")
+        encoder = keras.Model([residual, *e_states], [bits, *s2, *s3], name="encoder_step")
 
         code = keras.Input((None, None, self.bits), name="bits")
-        d_states = [keras.Input((None, None, n), name=f"dec{i}_{s}") for i, n in ((2, d2), (3, d3)) for s in "hc"]
+        d_states = [keras.Input((None, None, n), name=f"dec{i}_{s}") for i, n in ((2, d2), (3, d3)) for s in names]
         y = keras.layers.Conv2D(d1, 3, padding="same", activation="tanh", name="deconv1")(code)
-        y, (g2, k2) = DeconvLSTM2D(d2, 3, strides=2, hidden_kernel_size=hk, name="deconv_lstm2")(y, d_states[0:2])
-        y, (g3, k3) = DeconvLSTM2D(d3, 3, strides=2, hidden_kernel_size=hk, name="deconv_lstm3")(y, d_states[2:4])
+        y, t2 = up(d2, 3, strides=2, hidden_kernel_size=hk, name=f"deconv_{self.cell}2")(y, d_states[:k])
+        y, t3 = up(d3, 3, strides=2, hidden_kernel_size=hk, name=f"deconv_{self.cell}3")(y, d_states[k:])
         rgb = keras.layers.Conv2D(3, 1, activation="tanh", name="rgb")(y)
-        decoder = keras.Model([code, *d_states], [rgb, g2, k2, g3, k3], name="decoder_step")
+        decoder = keras.Model([code, *d_states], [rgb, *t2, *t3], name="decoder_step")
         return [encoder], [decoder]
 
     def code_shape(self, height, width):
@@ -147,27 +167,30 @@ class ConvLSTMCompressor(ProgressiveAutoencoder):
 
     def _state_kernel(self):
         """The state convolutions' kernel (height, width), as the layers resolved it."""
-        return tuple(self._encoders[0].get_layer("conv_lstm2").hidden_kernel_size)
+        return tuple(self._encoders[0].get_layer(f"conv_{self.cell}2").hidden_kernel_size)
 
     def _state_reach(self):
-        return max(self._state_kernel()) // 2
+        """Pixels of its own grid a state reaches in one step: ``k // 2`` per state
+        convolution, of which a GRU chains two (the candidate's reads ``r_t``)."""
+        return max(self._state_kernel()) // 2 * (2 if self.cell == "gru" else 1)
 
     def macs_split(self, height, width):
         """(encoder, decoder) multiply-accumulates of one encoder + decoder step (3x3 input kernels)."""
         (e1, e2, e3), (d1, d2, d3) = self._widths()
         kh, kw = self._state_kernel()
         hk = kh * kw
+        g = GATES[self.cell]  # gate maps per unit, of the input and of the state convolutions
         p = (height // 4) * (width // 4)
         encoder = (
             4 * p * 9 * 3 * e1
-            + p * 4 * e2 * (9 * e1 + hk * e2)
-            + p * 4 * e3 * (9 * e2 + hk * e3)
+            + p * g * e2 * (9 * e1 + hk * e2)
+            + p * g * e3 * (9 * e2 + hk * e3)
             + p * e3 * self.bits
         )
         decoder = (
             p * 9 * self.bits * d1
-            + 4 * d2 * (p * 9 * d1 + 4 * p * hk * d2)
-            + 4 * d3 * (4 * p * 9 * d2 + 16 * p * hk * d3)
+            + g * d2 * (p * 9 * d1 + 4 * p * hk * d2)
+            + g * d3 * (4 * p * 9 * d2 + 16 * p * hk * d3)
             + 16 * p * d3 * 3
         )
         if self.residual_scaling:  # G runs on each side: a 4x4x3 convolution and a 1x1 one per position
@@ -178,8 +201,9 @@ class ConvLSTMCompressor(ProgressiveAutoencoder):
     def state_shapes(self, height, width):
         (_, e2, e3), (_, d2, d3) = self._widths()
         h4, w4 = height // 4, width // 4
-        enc = [(h4, w4, e2)] * 2 + [(h4, w4, e3)] * 2
-        dec = [(2 * h4, 2 * w4, d2)] * 2 + [(4 * h4, 4 * w4, d3)] * 2
+        k = len(STATE_NAMES[self.cell])
+        enc = [(h4, w4, e2)] * k + [(h4, w4, e3)] * k
+        dec = [(2 * h4, 2 * w4, d2)] * k + [(4 * h4, 4 * w4, d3)] * k
         return enc, dec
 
     def get_config(self):
@@ -189,4 +213,6 @@ class ConvLSTMCompressor(ProgressiveAutoencoder):
             config["priming"] = self.priming
         if self.residual_scaling:  # absent from older configs, which mean False
             config["residual_scaling"] = True
+        if self.cell != "lstm":  # absent from older configs, which mean "lstm"
+            config["cell"] = self.cell
         return config

@@ -60,6 +60,8 @@ def _model_config(args):
         config["priming"] = args.priming
     if args.residual_scaling:
         config["residual_scaling"] = True
+    if args.cell != "lstm":
+        config["cell"] = args.cell
     return config or None
 
 
@@ -93,6 +95,8 @@ def register(subparsers):
     p.add_argument("--residual-scaling", action="store_true",
                    help="conv_lstm: scale residuals by a gain predicted from the reconstruction (Toderici et al. 2017); "
                    "--init-weights may come from the same network without it")
+    p.add_argument("--cell", choices=["lstm", "gru"], default="lstm",
+                   help="conv_lstm: recurrent cell, the paper's LSTM or the GRU of Toderici et al. 2017")
     p.add_argument("--steps", type=positive_int, required=True)
     p.add_argument("--out", required=True, help="run folder: checkpoints, logs, final weights")
     p.add_argument("--width", type=float, default=1.0, help="layer width multiplier")

@@ -32,22 +32,33 @@ import keras
 import numpy as np
 
 from residual_compression.errors import InvalidValueError
+from residual_compression.layers._conv_gru_base import ConvGRUBase
 from residual_compression.layers._conv_lstm_base import ConvLSTMBase
 from residual_compression.layers.lstm_cell import LSTMCell
 
 __all__ = ["warm_start", "widen_weights"]
 
 
-def _roles(model):
-    """``{id(variable): (in_axis, out_axis, gates)}`` of every variable of ``model``."""
-    gated = set()
+def _gate_counts(model):
+    """``{id(layer): gate blocks of its outputs}`` for the recurrent cells and their
+    sublayers (LSTM: 4 throughout; GRU: 3 for the input convolution and the bias,
+    2 for ``hidden_conv`` (z, r), 1 for ``candidate_conv``)."""
+    counts = {}
     for layer in model._flatten_layers(include_self=False):
         if isinstance(layer, (ConvLSTMBase, LSTMCell)):
-            gated.update(id(sub) for sub in layer._flatten_layers(include_self=False))
+            counts.update({id(sub): 4 for sub in layer._flatten_layers(include_self=True)})
+        elif isinstance(layer, ConvGRUBase):
+            counts.update({id(layer): 3, id(layer.input_conv): 3, id(layer.hidden_conv): 2, id(layer.candidate_conv): 1})
+    return counts
+
+
+def _roles(model):
+    """``{id(variable): (in_axis, out_axis, gates)}`` of every variable of ``model``."""
+    counts = _gate_counts(model)
     roles = {}
     for layer in model._flatten_layers(include_self=False):
         own = layer._trainable_variables + layer._non_trainable_variables
-        gates = 4 if id(layer) in gated or isinstance(layer, (ConvLSTMBase, LSTMCell)) else 1
+        gates = counts.get(id(layer), 1)
         transposed = isinstance(layer, keras.layers.Conv2DTranspose)
         for variable in own:
             if len(variable.shape) == 1:
