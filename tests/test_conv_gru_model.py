@@ -64,12 +64,12 @@ def test_gru_model_trains_with_partial_iterations_and_scaling():
     import keras
 
     keras.utils.set_random_seed(0)
-    model = build_model("conv_lstm", width=0.125, iterations=2, seed=0, cell="gru", residual_scaling=True, priming=1)
+    model = build_model("conv_lstm", width=0.125, iterations=2, seed=0, cell="gru", residual_scaling=True)
     model = reinitialize(model, seed=2)
     start = [np.array(w) for w in model.get_weights()]
     model.train_on_partial_iterations(entropy.coding_rank, seed=0)
     model = compile_for_training(model, learning_rate=1e-2)
-    x = to_model_space(synthetic_images(16, seed=9))
+    x = to_model_space(synthetic_images(16, 16, 16, seed=9))
     before = float(model.evaluate(x, x, verbose=0))
     model.fit(x, x, epochs=20, batch_size=16, verbose=0)
     assert float(model.evaluate(x, x, verbose=0)) < 0.95 * before
