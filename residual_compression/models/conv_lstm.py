@@ -16,7 +16,8 @@ iteration runs its encoder step and its decoder step ``1 + k`` times on the
 same input, so that the states are populated before the first bits and the
 first image are taken (later iterations run once; ``k = 0`` is the paper).
 ``residual_scaling=True`` adds the gain network of Toderici et al. (2017), see
-:mod:`.residual_scaling`. Eq. (3): every step predicts the whole image, so the
+:mod:`.residual_scaling`, and ``cell="gru"`` puts that paper's convolutional GRU
+(``ConvGRU2D``, ``DeconvGRU2D``) in the LSTMs' places. Eq. (3): every step predicts the whole image, so the
 output has a tanh. 2 bits per position: 16 bytes per 32x32 per iteration.
 
 Sizes at ``width=1`` for a 32x32 input (``count_params()``, ``macs_per_iteration(32, 32)``): about 1.99 M
