@@ -12,15 +12,12 @@ from keras import ops
 __all__ = ["prime", "rerun"]
 
 
-def _as_list(outputs):
-    return list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
-
-
 def rerun(step, step_input, states, times, training):
     """``(output, states)`` after ``times`` more runs of the functional ``step``
-    model on the same ``step_input``, starting from ``states``."""
+    model on the same ``step_input``, starting from ``states`` (a recurrent
+    step, so its outputs are a list: the output, then the states)."""
     for _ in range(times):
-        out, *states = _as_list(step([step_input, *states], training=training))
+        out, *states = step([step_input, *states], training=training)
     return out, tuple(states)
 
 
